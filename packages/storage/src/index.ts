@@ -1,0 +1,27 @@
+export type { Backend, HABackend, Lock, LockHolder, TxnOp } from './backend.js';
+export { isHABackend } from './backend.js';
+export {
+  StorageError,
+  InvalidKeyError,
+  ValueTooLargeError,
+  TooManyOperationsError,
+  TransactionFailedError,
+  FencedError,
+  StorageUnavailableError,
+  type StorageErrorCode,
+} from './errors.js';
+export { validateKey, validatePrefix } from './keys.js';
+export { InmemBackend, InmemStore } from './inmem.js';
+export { FileBackend } from './file.js';
+export { ConsulClient, type ConsulClientOptions } from './consul-api.js';
+export {
+  ConsulBackend,
+  type ConsulBackendOptions,
+  CONSUL_MAX_VALUE_BYTES,
+  CONSUL_MAX_TXN_OPS,
+  DEFAULT_LOCK_TIMING,
+} from './consul.js';
+export { type ConsulLockTiming, durationMs } from './consul-lock.js';
+export { CachedBackend } from './cache.js';
+export { migrate } from './migrate.js';
+export { Mutex } from './mutex.js';
