@@ -1,0 +1,34 @@
+import { InvalidKeyError, validateKey } from '@strongroom/storage';
+import { InvalidRequestError } from '../errors.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Serialises a stored entry; engines keep JSON so a human can read a decrypted dump. */
+export function encodeJSON(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export function decodeJSON<T>(bytes: Uint8Array): T {
+  return JSON.parse(decoder.decode(bytes)) as T;
+}
+
+/** Whether the storage layer would accept `key`; a read of a key it would refuse simply finds nothing. */
+export function isStorableKey(key: string): boolean {
+  try {
+    validateKey(key);
+    return true;
+  } catch (err) {
+    if (err instanceof InvalidKeyError) return false;
+    throw err;
+  }
+}
+
+/** A client-chosen path the storage layer refuses (`a//b`, `..`) is the client's mistake: 400, not 500. */
+export function requireStorableKey(key: string, shownPath: string): void {
+  if (!isStorableKey(key)) throw new InvalidRequestError(`invalid path "${shownPath}"`);
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,109 @@
+export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list' | 'help' | 'renew' | 'revoke';
+
+/** What the token lookup resolved the client token to; carried on the request after the ACL step. */
+export interface RequestAuth {
+  clientToken: string;
+  accessor: string;
+  displayName: string;
+  policies: string[];
+  tokenPolicies: string[];
+  metadata: Record<string, string>;
+  entityId: string;
+  tokenType: 'service' | 'batch';
+  ttl: number;
+  issueTime: Date;
+  numUses: number;
+  remainingUses: number;
+  orphan: boolean;
+  /** The token store path the token was created through, e.g. `auth/token/root`. */
+  path: string;
+}
+
+export interface Request {
+  id: string;
+  operation: Operation;
+  /** Path below `/v1/`, no leading slash. */
+  path: string;
+  data: Record<string, unknown>;
+  /** Query parameters of a GET (Vault exposes them as request data to reads). */
+  query?: Record<string, string>;
+  clientToken: string;
+  headers: Record<string, string>;
+  /** Seconds, from `X-Vault-Wrap-TTL`. */
+  wrapTTL?: number;
+  remoteAddress?: string;
+  remotePort?: number;
+  /** Set on the active node when a standby forwarded the request. */
+  forwardedFrom?: string;
+  /** Set by the core. */
+  mountPoint?: string;
+  mountType?: string;
+  mountAccessor?: string;
+  auth?: RequestAuth;
+  /** The request as seen by a backend: path relative to its mount. */
+  unauthenticated?: boolean;
+  /** Aborted when the node stops being active mid-request. */
+  signal?: AbortSignal;
+  /** Set by the core after the ACL check: the caller has `sudo` (or root) on this path. */
+  rootPrivs?: boolean;
+  /** Work the core runs after the request released the state lock (seal, step-down). */
+  deferred?: (() => Promise<void>)[];
+}
+
+export interface Auth {
+  clientToken?: string;
+  accessor?: string;
+  policies: string[];
+  tokenPolicies?: string[];
+  metadata?: Record<string, string>;
+  displayName?: string;
+  /** Seconds; 0 = the mount's / system's default. */
+  ttl?: number;
+  maxTTL?: number;
+  explicitMaxTTL?: number;
+  period?: number;
+  numUses?: number;
+  renewable?: boolean;
+  noDefaultPolicy?: boolean;
+  orphan?: boolean;
+  tokenType?: 'service' | 'batch';
+  entityId?: string;
+  /** Data a login stores to re-check on renewal. */
+  internalData?: Record<string, unknown>;
+  leaseDuration?: number;
+}
+
+export interface Secret {
+  leaseId?: string;
+  /** Seconds. */
+  ttl: number;
+  maxTTL?: number;
+  renewable: boolean;
+  /** Kept with the lease, handed back on renew/revoke. */
+  internalData?: Record<string, unknown>;
+}
+
+export interface WrapInfo {
+  token: string;
+  accessor: string;
+  ttl: number;
+  creationTime: string;
+  creationPath: string;
+  wrappedAccessor?: string;
+}
+
+export interface Response {
+  data?: Record<string, unknown> | null;
+  secret?: Secret;
+  auth?: Auth;
+  warnings?: string[];
+  wrapInfo?: WrapInfo;
+  /** A response the HTTP layer writes as given (kv v2 deleted version, metrics text). */
+  raw?: { status: number; body: unknown; contentType?: string };
+  /** Set by the core for the HTTP layer. */
+  mountType?: string;
+}
+
+export function addWarning(resp: Response, warning: string): void {
+  (resp.warnings ??= []).push(warning);
+}

@@ -1,0 +1,81 @@
+import { singleBlock, unknownKeys } from './blocks.js';
+import { ConfigError } from './errors.js';
+import { DEFAULT_LISTENER_ADDRESS, DEFAULT_MAX_REQUEST_SIZE, type ListenerConfig } from './types.js';
+import { formatHostPort, readBool, readEnum, readHostPort, readInt, readString } from './values.js';
+
+const LISTENER_KEYS = new Set([
+  'address', 'cluster_address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'tls_min_version', 'max_request_size',
+  'telemetry',
+]);
+/** Vault's listener keys that Strongroom accepts but does not act on. */
+const LISTENER_IGNORED = new Set([
+  'max_request_duration', 'tls_max_version', 'tls_cipher_suites', 'tls_client_ca_file', 'tls_require_and_verify_client_cert',
+  'tls_disable_client_certs', 'x_forwarded_for_authorized_addrs', 'x_forwarded_for_hop_skips',
+  'x_forwarded_for_reject_not_authorized', 'x_forwarded_for_reject_not_present', 'proxy_protocol_behavior',
+  'http_idle_timeout', 'http_read_header_timeout', 'http_read_timeout', 'http_write_timeout',
+]);
+
+/** One `listener "<type>" {...}` block. */
+export function parseListener(label: string, body: Record<string, unknown>, where: string, warnings: string[]): ListenerConfig {
+  const at = `${where}listener "${label}"`;
+  if (label !== 'tcp') throw new ConfigError(`${at}: listener type "${label}" is not supported (only "tcp")`);
+  for (const k of Object.keys(body)) {
+    if (LISTENER_IGNORED.has(k)) warnings.push(`${at}: "${k}" is not supported and is ignored`);
+    else if (!LISTENER_KEYS.has(k)) warnings.push(`${at}: unknown key "${k}" ignored`);
+  }
+
+  const { address, host, port } = readHostPort(body['address'] ?? DEFAULT_LISTENER_ADDRESS, `${at}: address`);
+  // Vault's default cluster listener: the API address with the port plus one.
+  const clusterAddress =
+    body['cluster_address'] !== undefined
+      ? readHostPort(body['cluster_address'], `${at}: cluster_address`).address
+      : formatHostPort(host, port === 0 ? 0 : port + 1);
+
+  const tlsDisable = body['tls_disable'] === undefined ? false : readBool(body['tls_disable'], `${at}: tls_disable`);
+  const file = (k: string): string | undefined => {
+    if (body[k] === undefined) return undefined;
+    const s = readString(body[k], `${at}: ${k}`).trim();
+    return s === '' ? undefined : s;
+  };
+  const tlsCertFile = file('tls_cert_file');
+  const tlsKeyFile = file('tls_key_file');
+  if (!tlsDisable && (tlsCertFile === undefined || tlsKeyFile === undefined)) {
+    throw new ConfigError(
+      `${at}: TLS is on, so "tls_cert_file" and "tls_key_file" are required (or set tls_disable = true)`,
+    );
+  }
+
+  let tlsMinVersion: ListenerConfig['tlsMinVersion'] = 'tls12';
+  if (body['tls_min_version'] !== undefined) {
+    tlsMinVersion = readEnum(body['tls_min_version'], ['tls12', 'tls13'] as const, `${at}: tls_min_version`);
+  }
+
+  let maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
+  if (body['max_request_size'] !== undefined) {
+    const n = readInt(body['max_request_size'], `${at}: max_request_size`);
+    // Vault: 0 means the default, a negative number turns the limit off.
+    maxRequestSize = n === 0 ? DEFAULT_MAX_REQUEST_SIZE : n < 0 ? -1 : n;
+  }
+
+  const tel = singleBlock(body['telemetry'], `${at}: telemetry`) ?? {};
+  unknownKeys(tel, new Set(['unauthenticated_metrics_access']), `${at}: telemetry`, warnings);
+  const unauthenticatedMetricsAccess =
+    tel['unauthenticated_metrics_access'] === undefined
+      ? false
+      : readBool(tel['unauthenticated_metrics_access'], `${at}: telemetry: unauthenticated_metrics_access`);
+
+  const listener: ListenerConfig = {
+    type: 'tcp',
+    address,
+    host,
+    port,
+    clusterAddress,
+    tlsDisable,
+    tlsMinVersion,
+    maxRequestSize,
+    telemetry: { unauthenticatedMetricsAccess },
+  };
+  if (tlsCertFile !== undefined) listener.tlsCertFile = tlsCertFile;
+  if (tlsKeyFile !== undefined) listener.tlsKeyFile = tlsKeyFile;
+  return listener;
+}
