@@ -18,6 +18,8 @@ import { Rekey } from './seal/rekey.js';
 import { SealLifecycle, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
 import { StateLock } from './state-lock.js';
 import { systemBackend } from './sys/system-backend.js';
+import { localSystemBackend } from './sys/local-paths.js';
+import type { LogicalBackend } from './logical/backend.js';
 import { TokenStore } from './token/token-store.js';
 import { Wrapping } from './wrapping/wrapping.js';
 import { HAManager, type HAStatus } from './ha/ha-manager.js';
@@ -69,6 +71,10 @@ export class Core {
   readonly stateLock = new StateLock();
   readonly system: SystemView;
   readonly ha: HAManager | null;
+  /** What every node answers for itself (init, seal status, unseal, health, leader). */
+  readonly localSys: LogicalBackend;
+  /** Standby-to-active link health for `sys/health` and `sys/leader`; the server's forwarding layer replaces it. */
+  forwardingHealth: () => Record<string, unknown> = () => ({});
   readonly options: CoreOptions;
   readonly clusterName: string;
   clusterId = '';
@@ -181,6 +187,7 @@ export class Core {
       this.logger,
     );
     this.ha = this.haStorage ? new HAManager(this, this.haStorage) : null;
+    this.localSys = localSystemBackend(this);
   }
 
   // --- state

@@ -1,1 +1,24 @@
-export {};
+export { Core, type CoreOptions } from './core.js';
+export {
+  CoreError,
+  InvalidRequestError,
+  PermissionDeniedError,
+  UnsupportedPathError,
+  UnsupportedOperationError,
+  SealedError,
+  StandbyError,
+  NoActiveNodeError,
+  AuditFailedError,
+  type CoreErrorCode,
+} from './errors.js';
+export { systemClock, silentLogger, type Clock, type Logger } from './clock.js';
+export type { Request, Response, Auth, Secret, WrapInfo, RequestAuth, Operation } from './logical/request.js';
+export type { LogicalBackend, BackendFactory, BackendContext, SystemView, SpecialPaths } from './logical/backend.js';
+export { FrameworkBackend, type FrameworkBackendDef, type SecretType } from './framework/framework-backend.js';
+export type { PathDef } from './framework/path.js';
+export { FieldData, type FieldSchema, type FieldSchemas } from './framework/field.js';
+export { isLocalPath } from './pipeline.js';
+export { VERSION, BUILD_DATE, type SealStatus, type InitParams, type InitResult } from './seal/seal-lifecycle.js';
+export type { HAStatus, LeaderAdvertisement } from './ha/ha-manager.js';
+export { parseHCL, HCLSyntaxError } from './hcl.js';
+export type { AuditDeviceFactory } from './audit/audit-device.js';
