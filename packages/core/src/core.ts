@@ -101,6 +101,7 @@ export class Core {
     };
     this.policies = new PolicyStore({ storage: new BarrierView(this.barrier, 'sys/policy/'), logger: this.logger });
     this.expiration = new ExpirationManager({
+      limits: this.system,
       storage: new BarrierView(this.barrier, 'sys/expire/'),
       clock: this.clock,
       logger: this.logger,
@@ -128,6 +129,10 @@ export class Core {
       logger: this.logger,
       expiration: this.expiration,
       systemView: this.system,
+    });
+    this.tokens.setAuthRenewer(async (path, auth) => {
+      const r = this.router.match(path);
+      return r?.backend.renewAuth ? r.backend.renewAuth(this.backendRequest('renew', path, r.prefix), auth) : null;
     });
     this.tokens.onRevoke(async (tokenId) => {
       const cubby = this.mounts.find('cubbyhole/');

@@ -21,4 +21,7 @@ export { isLocalPath } from './pipeline.js';
 export { VERSION, BUILD_DATE, type SealStatus, type InitParams, type InitResult } from './seal/seal-lifecycle.js';
 export type { HAStatus, LeaderAdvertisement } from './ha/ha-manager.js';
 export { parseHCL, HCLSyntaxError } from './hcl.js';
-export type { AuditDeviceFactory } from './audit/audit-device.js';
+export { AuditBroker, fileAuditFactory, type AuditDevice, type AuditDeviceFactory, type AuditEntry } from './audit/index.js';
+export { PolicyStore, ACL, parsePolicy, type Policy, type Capability } from './policy/index.js';
+export { kvFactory, kvV1Factory, kvV2Factory, cubbyholeFactory } from './engines/index.js';
+export { responseEnvelope } from './wrapping/envelope.js';

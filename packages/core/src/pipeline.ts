@@ -87,7 +87,7 @@ async function routeRequest(core: Core, req: Request, deferred: (() => Promise<v
   let resp: Response;
   try {
     if (auth && !(route.prefix === 'sys/' && relPath.startsWith('wrapping/unwrap'))) {
-      const still = await core.tokens.useToken(await mustLookup(core, req.clientToken));
+      const still = await core.tokens.useToken(await mustLookup(core, req.clientToken), deferred);
       if (!still) throw new PermissionDeniedError();
     }
     if (route.entry.type === 'cubbyhole' || route.prefix === 'auth/token/') backendReq.clientToken = req.clientToken;
@@ -176,7 +176,7 @@ async function registerLease(core: Core, req: Request, route: RouteEntry, resp: 
   }
   if (resp.auth && route.entry.table === 'auth' && route.prefix !== 'auth/token/') {
     const path = req.path;
-    const entry = await core.tokens.createFromAuth(resp.auth, path);
+    const entry = await core.tokens.createFromAuth(resp.auth, path, route.prefix);
     resp.auth.clientToken = entry.id;
     resp.auth.accessor = entry.accessor;
     resp.auth.policies = entry.policies;

@@ -4,7 +4,7 @@ import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Request, Response } from '../logical/request.js';
 import type { KvV2Deps } from './kv-v2-data.js';
-import { DELETE_VERSION_AFTER_DISABLED, goDuration, newKeyMetadata, rawNotFound, rfc3339Nano, type KeyMetadata } from './kv-v2-model.js';
+import { DELETE_VERSION_AFTER_DISABLED, goDuration, isDeleted, newKeyMetadata, rawNotFound, rfc3339Nano, type KeyMetadata } from './kv-v2-model.js';
 import { listPrefix } from './kv-v1.js';
 
 const MAX_CUSTOM_METADATA_KEYS = 64;
@@ -155,7 +155,9 @@ export function metadataPath(deps: KvV2Deps): PathDef {
       for (const k of keys) {
         if (!k.endsWith('/')) {
           const meta = await store.metadata(prefix + k);
-          if (meta?.versions[String(meta.currentVersion)]?.deletion != null) continue;
+          const vm = meta?.versions[String(meta.currentVersion)];
+          // A future deletion time (delete_version_after) does not hide the key yet; a destroyed version does.
+          if (vm && (vm.destroyed || isDeleted(vm, system.now().getTime()))) continue;
         }
         kept.push(k);
       }

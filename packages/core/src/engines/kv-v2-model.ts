@@ -81,9 +81,12 @@ export function deletionTime(created: number, config: KvConfig, meta: KeyMetadat
   return created + min * 1000;
 }
 
-/** A version reads as deleted once its deletion time has passed (Vault: `deletionTime.Before(now)`). */
+/**
+ * A version reads as deleted once its deletion time has come. Vault compares with `Before(now)` at nanosecond
+ * resolution; at millisecond resolution a read in the same millisecond as the delete must already see it deleted.
+ */
 export function isDeleted(vm: VersionMeta, now: number): boolean {
-  return vm.deletion !== null && vm.deletion < now;
+  return vm.deletion !== null && vm.deletion <= now;
 }
 
 /**

@@ -1,0 +1,74 @@
+import type { Core } from '../core.js';
+import { InvalidRequestError } from '../errors.js';
+import type { PathDef } from '../framework/path.js';
+import { stringMap } from './mount-tune-paths.js';
+
+function withSlash(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+function requirePath(path: string): string {
+  const p = path.replace(/^\/+/, '');
+  if (p === '' || p === '/') throw new InvalidRequestError('path cannot be empty');
+  return p;
+}
+
+/** `sys/audit` (list, enable, disable) and `sys/audit-hash/:path`. */
+export function auditPaths(core: Core): PathDef[] {
+  return [
+    {
+      pattern: 'audit/?',
+      operations: {
+        read: async () => {
+          const data: Record<string, unknown> = {};
+          for (const e of await core.auditTable.list()) {
+            const path = withSlash(e.path);
+            data[path] = { type: e.type, description: e.description, options: e.options ?? {}, local: e.local, path };
+          }
+          return { data };
+        },
+      },
+      helpSynopsis: 'List the enabled audit devices.',
+    },
+    {
+      pattern: 'audit/(?<path>.+)',
+      fields: {
+        path: { type: 'string' },
+        type: { type: 'string', description: 'The device type: file.' },
+        description: { type: 'string' },
+        options: { type: 'raw', description: 'Device options, e.g. {"file_path": "/var/log/audit.log"}.' },
+        local: { type: 'bool' },
+      },
+      operations: {
+        update: async (_req, d) => {
+          const path = requirePath(d.getString('path'));
+          const type = d.getString('type');
+          if (type === '') throw new InvalidRequestError('audit device type must be specified');
+          await core.auditTable.enable(path, {
+            type,
+            description: d.getString('description'),
+            options: stringMap('options', d.get('options')),
+            local: d.getBool('local'),
+          });
+          return null;
+        },
+        delete: async (_req, d) => {
+          await core.auditTable.disable(requirePath(d.getString('path')));
+          return null;
+        },
+      },
+      helpSynopsis: 'Enable or disable an audit device.',
+    },
+    {
+      pattern: 'audit-hash/(?<path>.+)',
+      fields: { path: { type: 'string' }, input: { type: 'string' } },
+      operations: {
+        update: async (_req, d) => {
+          const hash = await core.auditTable.hash(requirePath(d.getString('path')), d.getString('input'));
+          return { data: { hash } };
+        },
+      },
+      helpSynopsis: "Hash a value with an audit device's salt, to find it in the log.",
+    },
+  ];
+}

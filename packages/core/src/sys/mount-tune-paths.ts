@@ -1,0 +1,153 @@
+import type { Core } from '../core.js';
+import { InvalidRequestError } from '../errors.js';
+import { coerce, type FieldData, type FieldSchemas } from '../framework/field.js';
+import type { PathDef } from '../framework/path.js';
+import type { Response } from '../logical/request.js';
+import type { MountConfig, MountEntry, MountTableName } from '../mounts/mount-entry.js';
+import type { MountTable } from '../mounts/mount-table.js';
+
+const LISTING_VISIBILITY = ['', 'unauth', 'hidden'];
+const TOKEN_TYPES = ['default-service', 'default-batch', 'service', 'batch'];
+const LIST_KEYS = ['audit_non_hmac_request_keys', 'audit_non_hmac_response_keys', 'passthrough_request_headers', 'allowed_response_headers'] as const;
+
+/** A TTL as Vault's mount API takes it: seconds, a Go duration, or `system` / `""` for the system default (0). */
+export function parseMountTTL(name: string, raw: unknown): number {
+  if (raw === 'system' || raw === '') return 0;
+  return coerce(name, { type: 'duration' }, raw) as number;
+}
+
+function stringList(name: string, raw: unknown): string[] {
+  return coerce(name, { type: 'comma-string-slice' }, raw) as string[];
+}
+
+function checkTokenType(table: MountTableName, raw: unknown): string | undefined {
+  if (raw === undefined || raw === null || raw === '' || raw === 'default') return undefined;
+  if (table !== 'auth') throw new InvalidRequestError("'token_type' can only be modified on auth mounts");
+  if (typeof raw !== 'string' || !TOKEN_TYPES.includes(raw)) throw new InvalidRequestError("invalid value for 'token_type'");
+  return raw;
+}
+
+function checkVisibility(raw: unknown): string {
+  if (typeof raw !== 'string' || !LISTING_VISIBILITY.includes(raw)) {
+    throw new InvalidRequestError(`invalid listing_visibility ${String(raw)}`);
+  }
+  return raw;
+}
+
+/** Vault refuses a default TTL above the max it would be clamped to. */
+function checkTTLs(core: Core, def: number, max: number): void {
+  if (max !== 0 && def > max) throw new InvalidRequestError('given default lease TTL greater than given max lease TTL');
+  const sysMax = core.system.maxLeaseTTL();
+  if (max === 0 && def > sysMax) throw new InvalidRequestError(`given default lease TTL greater than system max lease TTL of ${sysMax}`);
+}
+
+/** The `config` object of an enable request (`sys/mounts/:path`, `sys/auth/:path`); unknown keys are ignored as in Vault. */
+export function parseMountConfig(core: Core, table: MountTableName, raw: Record<string, unknown>): Partial<MountConfig> {
+  const out: Partial<MountConfig> = {};
+  const has = (k: string): boolean => raw[k] !== undefined && raw[k] !== null;
+  if (has('default_lease_ttl')) out.default_lease_ttl = parseMountTTL('default_lease_ttl', raw.default_lease_ttl);
+  if (has('max_lease_ttl')) out.max_lease_ttl = parseMountTTL('max_lease_ttl', raw.max_lease_ttl);
+  if (has('force_no_cache')) out.force_no_cache = coerce('force_no_cache', { type: 'bool' }, raw.force_no_cache) as boolean;
+  for (const k of LIST_KEYS) if (has(k)) out[k] = stringList(k, raw[k]);
+  if (has('listing_visibility')) out.listing_visibility = checkVisibility(raw.listing_visibility);
+  const tokenType = checkTokenType(table, raw.token_type);
+  if (tokenType) out.token_type = tokenType;
+  checkTTLs(core, out.default_lease_ttl ?? 0, out.max_lease_ttl ?? 0);
+  return out;
+}
+
+/** Vault's TypeKVPairs: an object whose scalar values become strings. */
+export function stringMap(name: string, raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === null) return {};
+  const obj = coerce(name, { type: 'map' }, raw) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    else throw new InvalidRequestError(`error converting input for field "${name}": value of "${k}" must be a string`);
+  }
+  return out;
+}
+
+/** The longest mount whose path is a prefix of `path` (Vault's MatchingMountEntry), or undefined. */
+export function matchingEntry(table: MountTable, path: string): MountEntry | undefined {
+  const p = path.endsWith('/') ? path : `${path}/`;
+  let best: MountEntry | undefined;
+  for (const e of table.list) if (p.startsWith(e.path) && (!best || e.path.length > best.path.length)) best = e;
+  return best;
+}
+
+const TUNE_FIELDS: FieldSchemas = {
+  path: { type: 'string' },
+  default_lease_ttl: { type: 'raw', description: 'Seconds, a duration, or "system".' },
+  max_lease_ttl: { type: 'raw', description: 'Seconds, a duration, or "system".' },
+  description: { type: 'string' },
+  audit_non_hmac_request_keys: { type: 'comma-string-slice' },
+  audit_non_hmac_response_keys: { type: 'comma-string-slice' },
+  listing_visibility: { type: 'string' },
+  passthrough_request_headers: { type: 'comma-string-slice' },
+  allowed_response_headers: { type: 'comma-string-slice' },
+  token_type: { type: 'string' },
+  options: { type: 'raw' },
+  plugin_version: { type: 'string' },
+  user_lockout_config: { type: 'map' },
+};
+
+function tuneRead(core: Core, e: MountEntry): Response {
+  const data: Record<string, unknown> = {
+    description: e.description,
+    default_lease_ttl: e.config.default_lease_ttl || core.system.defaultLeaseTTL(),
+    max_lease_ttl: e.config.max_lease_ttl || core.system.maxLeaseTTL(),
+    force_no_cache: e.config.force_no_cache,
+  };
+  if (e.table === 'auth') data.token_type = e.config.token_type ?? 'default-service';
+  for (const k of LIST_KEYS) if (e.config[k]?.length) data[k] = e.config[k];
+  if (e.config.listing_visibility) data.listing_visibility = e.config.listing_visibility;
+  if (e.options && Object.keys(e.options).length) data.options = e.options;
+  return { data };
+}
+
+async function tuneWrite(core: Core, table: MountTable, e: MountEntry, d: FieldData): Promise<Response | null> {
+  const config: Partial<MountConfig> = {};
+  if (d.has('default_lease_ttl')) config.default_lease_ttl = parseMountTTL('default_lease_ttl', d.get('default_lease_ttl'));
+  if (d.has('max_lease_ttl')) config.max_lease_ttl = parseMountTTL('max_lease_ttl', d.get('max_lease_ttl'));
+  if (config.default_lease_ttl !== undefined || config.max_lease_ttl !== undefined) {
+    checkTTLs(core, config.default_lease_ttl ?? e.config.default_lease_ttl, config.max_lease_ttl ?? e.config.max_lease_ttl);
+  }
+  for (const k of LIST_KEYS) if (d.has(k)) config[k] = d.getStrings(k);
+  if (d.has('listing_visibility')) config.listing_visibility = checkVisibility(d.getString('listing_visibility'));
+  if (d.has('token_type')) {
+    if (e.table === 'auth' && e.type === 'token') throw new InvalidRequestError("'token_type' cannot be set for 'token' auth mounts");
+    const t = checkTokenType(e.table, d.getString('token_type'));
+    if (t) config.token_type = t;
+  }
+  const options = d.has('options') ? stringMap('options', d.get('options')) : undefined;
+  const resp: Response = {};
+  if (e.type === 'kv' && options?.version === '2' && e.options?.version !== '2') {
+    (resp.warnings ??= []).push('Upgrading mount from version 1 to version 2');
+  }
+  await table.tune(e.path, {
+    config: Object.keys(config).length ? config : undefined,
+    description: d.has('description') ? d.getString('description') : undefined,
+    options: options && Object.keys(options).length ? options : undefined,
+  });
+  return resp.warnings ? resp : null;
+}
+
+/** `<prefix>/:path/tune` for one mount table; `table` is read at request time, since the core builds it after `sys/`. */
+export function tunePath(core: Core, prefix: 'mounts' | 'auth', table: () => MountTable): PathDef {
+  const entry = (path: string): MountEntry => {
+    const e = table().find(path);
+    if (!e) throw new InvalidRequestError(`cannot fetch mount entry: no ${prefix === 'auth' ? 'auth method' : 'secrets engine'} mounted at "${path}"`);
+    return e;
+  };
+  return {
+    pattern: `${prefix}/(?<path>.+?)/tune/?`,
+    fields: TUNE_FIELDS,
+    operations: {
+      read: async (_req, d) => tuneRead(core, entry(d.getString('path'))),
+      update: async (_req, d) => tuneWrite(core, table(), entry(d.getString('path')), d),
+    },
+    helpSynopsis: prefix === 'auth' ? 'Tune the configuration of an auth method.' : 'Tune the configuration of a secrets engine.',
+  };
+}

@@ -1,0 +1,105 @@
+import type { Core } from '../core.js';
+import { InvalidRequestError } from '../errors.js';
+import type { FieldData, FieldSchemas } from '../framework/field.js';
+import type { PathDef } from '../framework/path.js';
+import type { Response } from '../logical/request.js';
+import { describeMount, type MountTableName } from '../mounts/mount-entry.js';
+import type { MountTable } from '../mounts/mount-table.js';
+import { matchingEntry, parseMountConfig, stringMap, tunePath } from './mount-tune-paths.js';
+
+const ENABLE_FIELDS: FieldSchemas = {
+  path: { type: 'string' },
+  type: { type: 'string', description: 'The type of the secrets engine or auth method, e.g. "kv".' },
+  description: { type: 'string' },
+  config: { type: 'map', description: 'default_lease_ttl, max_lease_ttl, force_no_cache, audit and header lists, listing_visibility.' },
+  options: { type: 'raw', description: 'Options for the backend, e.g. {"version": "2"} for kv.' },
+  local: { type: 'bool' },
+  seal_wrap: { type: 'bool' },
+  external_entropy_access: { type: 'bool' },
+  plugin_name: { type: 'string' },
+  plugin_version: { type: 'string' },
+};
+
+interface TableSpec {
+  /** The path segment under `sys/`. */
+  prefix: 'mounts' | 'auth';
+  name: MountTableName;
+  /** Read at request time: the core builds its mount tables after `sys/`. */
+  table: () => MountTable;
+  noun: string;
+}
+
+function listTable(table: MountTable): Response {
+  const data: Record<string, unknown> = {};
+  for (const e of table.list) data[e.path] = describeMount(e);
+  return { data };
+}
+
+async function enable(core: Core, spec: TableSpec, d: FieldData): Promise<Response | null> {
+  // Vault's old `plugin_name` names the type when `type` is `plugin` or absent.
+  let type = d.getString('type');
+  if ((type === '' || type === 'plugin') && d.getString('plugin_name')) type = d.getString('plugin_name');
+  if (type === '') throw new InvalidRequestError(`${spec.name === 'auth' ? 'auth' : 'backend'} type must be specified as a string`);
+  const path = d.getString('path');
+  if (path.trim() === '' || path.trim() === '/') throw new InvalidRequestError('path cannot be empty');
+  await spec.table().enable(path, {
+    type,
+    description: d.getString('description'),
+    config: parseMountConfig(core, spec.name, d.get<Record<string, unknown>>('config')),
+    options: d.has('options') ? stringMap('options', d.get('options')) : null,
+    local: d.getBool('local'),
+    seal_wrap: d.getBool('seal_wrap'),
+    external_entropy_access: d.getBool('external_entropy_access'),
+  });
+  return null;
+}
+
+/** `sys/mounts` or `sys/auth`: list, read, enable, disable and tune. */
+function tablePaths(core: Core, spec: TableSpec): PathDef[] {
+  return [
+    {
+      pattern: `${spec.prefix}/?`,
+      operations: { read: async () => listTable(spec.table()) },
+      helpSynopsis: `List the ${spec.noun}s.`,
+    },
+    tunePath(core, spec.prefix, spec.table),
+    {
+      pattern: `${spec.prefix}/(?<path>.+)`,
+      fields: ENABLE_FIELDS,
+      operations: {
+        read: async (_req, d) => {
+          const e = matchingEntry(spec.table(), d.getString('path'));
+          if (!e) throw new InvalidRequestError(`No ${spec.noun} mounted at ${d.getString('path')}`);
+          return { data: describeMount(e) };
+        },
+        update: async (_req, d) => enable(core, spec, d),
+        delete: async (_req, d) => {
+          await spec.table().disable(d.getString('path'));
+          return null;
+        },
+      },
+      helpSynopsis: `Enable, read or disable a ${spec.noun}.`,
+    },
+  ];
+}
+
+export function mountsPaths(core: Core): PathDef[] {
+  return [
+    ...tablePaths(core, { prefix: 'mounts', name: 'mounts', table: () => core.mounts, noun: 'secrets engine' }),
+    {
+      pattern: 'remount',
+      fields: { from: { type: 'string' }, to: { type: 'string' }, config: { type: 'map' } },
+      operations: {
+        update: async (_req, d) => {
+          if (!d.getString('from') || !d.getString('to')) throw new InvalidRequestError('both "from" and "to" paths must be specified');
+          throw new InvalidRequestError('moving a mount is not supported by this server');
+        },
+      },
+      helpSynopsis: 'Move a mount to a new path (not supported).',
+    },
+  ];
+}
+
+export function authPaths(core: Core): PathDef[] {
+  return tablePaths(core, { prefix: 'auth', name: 'auth', table: () => core.authMounts, noun: 'auth method' });
+}
