@@ -1,0 +1,206 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '@strongroom/core';
+import { inject } from 'light-my-request';
+import { sameCertificate, type ClusterIdentity } from './cluster-identity.js';
+import { FORWARDED_FROM_HEADER, ForwardedRequests } from './forwarded-requests.js';
+import {
+  MAX_MESSAGE_BYTES,
+  forwardingServiceDefinition,
+  type EchoReply,
+  type EchoRequest,
+  type ForwardRequestMessage,
+  type ForwardedHttpResponse,
+} from './forwarding-service.js';
+import { HOP_BY_HOP_HEADERS } from './http-relay.js';
+
+/** The node's own HTTP request handler (the express app): forwarded requests are injected into it. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ClusterListenerOptions {
+  identity: ClusterIdentity;
+  /** `host:port` to listen on (a listener's `cluster_address`); port 0 picks a free port. */
+  addresses: readonly string[];
+  handler: HttpHandler;
+  /** This node's id, returned by the heartbeat. */
+  nodeId: string;
+  /** Forwarded requests are served only while this holds; otherwise the standby is told to redirect. */
+  isActive?: () => boolean;
+  /** Where injected requests are remembered, so the HTTP layer can tell them from client requests. */
+  forwarded?: ForwardedRequests;
+  logger?: Logger;
+}
+
+const METHOD = /^[A-Za-z][A-Za-z-]{0,31}$/;
+
+/**
+ * The active node's cluster port: gRPC over mutual TLS where the cluster certificate is both the only trusted CA
+ * and the certificate each side presents, so only a node that could read it from the barrier (an unsealed one)
+ * gets through the handshake. Each call also pins the client's certificate to the cluster certificate exactly.
+ */
+export class ClusterListener {
+  readonly forwarded: ForwardedRequests;
+  private server: grpc.Server | null = null;
+  private bound: string[] = [];
+
+  constructor(private readonly o: ClusterListenerOptions) {
+    this.forwarded = o.forwarded ?? new ForwardedRequests();
+  }
+
+  /** Binds every address; resolves with the bound `host:port`s (the real port where 0 was asked). */
+  async start(): Promise<string[]> {
+    if (this.server) return this.bound;
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    });
+    server.addService(forwardingServiceDefinition, {
+      ForwardRequest: (call: grpc.ServerUnaryCall<ForwardRequestMessage, ForwardedHttpResponse>, cb: grpc.sendUnaryData<ForwardedHttpResponse>) => {
+        this.forwardRequest(call).then(
+          (r) => cb(null, r),
+          (err: unknown) => {
+            const status = toServiceError(err);
+            if (status.code === grpc.status.INTERNAL && !call.cancelled) {
+              this.o.logger?.error('forwarded request failed on the active node', { error: (err as Error).message });
+            }
+            cb(status);
+          },
+        );
+      },
+      Echo: (call: grpc.ServerUnaryCall<EchoRequest, EchoReply>, cb: grpc.sendUnaryData<EchoReply>) => {
+        const refusal = this.refusal(call);
+        if (refusal) cb(refusal);
+        else cb(null, { time: Date.now(), activeNodeId: this.o.nodeId });
+      },
+    });
+    // Node's TLS default floor is 1.2; the handshake is refused for anything older.
+    const creds = grpc.ServerCredentials.createSsl(
+      Buffer.from(this.o.identity.certPem),
+      [{ cert_chain: Buffer.from(this.o.identity.certPem), private_key: Buffer.from(this.o.identity.keyPem) }],
+      true,
+    );
+    this.server = server;
+    try {
+      for (const address of this.o.addresses) {
+        const hostPort = listenAddress(address);
+        const port = await new Promise<number>((resolve, reject) =>
+          server.bindAsync(hostPort, creds, (err, p) => (err ? reject(err) : resolve(p))),
+        );
+        this.bound.push(`${hostPort.slice(0, hostPort.lastIndexOf(':'))}:${port}`);
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.o.logger?.info('cluster listener started', { addresses: this.bound });
+    return this.bound;
+  }
+
+  addresses(): string[] {
+    return [...this.bound];
+  }
+
+  /** Stops accepting, gives in-flight calls `graceMs` to finish, then cuts every connection. */
+  async stop(graceMs = 1000): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    this.bound = [];
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.o.logger?.info('cluster listener stopped');
+  }
+
+  /** Why a call is refused: the peer's certificate is not exactly the cluster certificate, or we are not active. */
+  private refusal(call: grpc.ServerUnaryCall<unknown, unknown>): Partial<grpc.StatusObject> | null {
+    if (!sameCertificate(call.getAuthContext().sslPeerCertificate?.raw, this.o.identity.certDer)) {
+      return { code: grpc.status.UNAUTHENTICATED, details: 'peer certificate is not the cluster certificate' };
+    }
+    if (this.o.isActive && !this.o.isActive()) return { code: grpc.status.UNAVAILABLE, details: 'node is not active' };
+    return null;
+  }
+
+  private async forwardRequest(call: grpc.ServerUnaryCall<ForwardRequestMessage, ForwardedHttpResponse>): Promise<ForwardedHttpResponse> {
+    const refusal = this.refusal(call);
+    if (refusal) throw refusal;
+    const m = call.request;
+    if (!METHOD.test(m.method) || !m.url.startsWith('/') || m.url.startsWith('//')) {
+      throw { code: grpc.status.INVALID_ARGUMENT, details: 'malformed forwarded request' };
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of m.headers) {
+      const key = name.toLowerCase();
+      if (HOP_BY_HOP_HEADERS.has(key) || key === 'content-length' || key === FORWARDED_FROM_HEADER) continue;
+      const prev = headers[key];
+      headers[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    }
+    headers[FORWARDED_FROM_HEADER] = m.originNodeId;
+    const origin = { nodeId: m.originNodeId, remoteAddress: m.remoteAddress, remotePort: m.remotePort };
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    const res = await inject(
+      (req, res) => {
+        this.forwarded.mark(req, origin);
+        // The mock socket has only an address; the audit log wants the port too.
+        Object.assign(req.socket, { remotePort: m.remotePort });
+        pinMethods(req, REQUEST_METHODS);
+        pinMethods(res, RESPONSE_METHODS);
+        this.o.handler(req, res);
+      },
+      {
+        method: m.method.toUpperCase() as 'GET',
+        url: m.url,
+        // light-my-request invents a user-agent when there is none; keep the client's absence of one.
+        headers: { 'user-agent': undefined as unknown as string, ...headers },
+        ...(m.body.length > 0 ? { payload: m.body } : {}),
+        remoteAddress: m.remoteAddress,
+        signal: abort.signal,
+        // Vault's LIST method is not among Node's methods; the HTTP layer handles it like a real connection does.
+        validate: false,
+      },
+    );
+    const out: [string, string][] = [];
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value === undefined || HOP_BY_HOP_HEADERS.has(name)) continue;
+      for (const v of Array.isArray(value) ? value : [value]) out.push([name, String(v)]);
+    }
+    return { status: res.statusCode, headers: out, body: res.rawPayload };
+  }
+}
+
+/**
+ * express swaps the prototype of every request and response for its own (which inherit from Node's), and would
+ * so bypass the methods through which light-my-request feeds the body and captures the reply. Copying them onto
+ * the objects themselves keeps them in force whatever prototype a framework installs.
+ */
+const REQUEST_METHODS = ['destroy'] as const;
+const RESPONSE_METHODS = ['writeHead', 'write', 'end', 'destroy', 'setTimeout', 'addTrailers'] as const;
+
+function pinMethods(target: object, names: readonly string[]): void {
+  const t = target as Record<string, unknown>;
+  for (const name of names) {
+    const fn = t[name];
+    if (typeof fn === 'function' && !Object.hasOwn(t, name)) t[name] = fn;
+  }
+}
+
+/** `host:port` for gRPC's bind: a bare `:port` means every interface; a scheme is tolerated. */
+export function listenAddress(address: string): string {
+  const a = address.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  return a.startsWith(':') ? `0.0.0.0${a}` : a;
+}
+
+function toServiceError(err: unknown): Partial<grpc.StatusObject> {
+  if (err !== null && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'number') {
+    return err as Partial<grpc.StatusObject>;
+  }
+  return { code: grpc.status.INTERNAL, details: 'forwarded request failed on the active node' };
+}

@@ -1,0 +1,234 @@
+import { createSecureContext, type PeerCertificate } from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
+import type { LeaderAdvertisement, Logger } from '@strongroom/core';
+import { identityFromAdvertisement, sameCertificate, type ClusterIdentity } from './cluster-identity.js';
+import { ForwardingError } from './errors.js';
+import {
+  MAX_MESSAGE_BYTES,
+  echoMethod,
+  forwardRequestMethod,
+  type EchoReply,
+  type EchoRequest,
+  type ForwardRequestMessage,
+  type ForwardedHttpRequest,
+  type ForwardedHttpResponse,
+} from './forwarding-service.js';
+
+export interface ForwardingClientOptions {
+  /** This node's id, sent with every forwarded request so the active's audit log names the standby. */
+  nodeId: string;
+  /** Interval of the Echo heartbeat (ms); the link counts as healthy while one succeeded within two intervals. */
+  heartbeatMs?: number;
+  /** Deadline of one forwarded request (ms); Vault's `max_request_duration` default is 90 s. */
+  forwardTimeoutMs?: number;
+  logger?: Logger;
+  /** Called once per forwarded request: 'ok' when the active answered (whatever its status), else 'error'. */
+  onForward?: (outcome: 'ok' | 'error') => void;
+}
+
+/** What a standby adds to `sys/health` and `sys/leader` (Vault's field names). */
+export interface ForwardingHealth {
+  ha_connection_healthy: boolean;
+  /** Milliseconds since the last successful heartbeat; 0 before the first one. */
+  last_request_forwarding_heartbeat_ms: number;
+}
+
+interface Link {
+  client: grpc.Client;
+  identity: ClusterIdentity;
+  target: string;
+  /** Node id the active advertised, checked against the heartbeat's answer when known. */
+  activeNodeId: string | null;
+  timer: NodeJS.Timeout;
+  since: number;
+  lastHeartbeat: number | null;
+  heartbeatInFlight: boolean;
+}
+
+/** gRPC codes that mean the request never reached the active's HTTP handler: safe to redirect the client. */
+const TRANSPORT_CODES = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.UNAUTHENTICATED, grpc.status.UNIMPLEMENTED, grpc.status.PERMISSION_DENIED]);
+
+/**
+ * The standby's link to the active: follows the advertised leader (cluster address and certificate), keeps one
+ * mutual-TLS gRPC channel to it, heartbeats it, and forwards client requests over it. The server's certificate must
+ * be exactly the advertised one (pinning), on top of being signed by it.
+ */
+export class ForwardingClient {
+  private link: Link | null = null;
+  private readonly heartbeatMs: number;
+  private readonly forwardTimeoutMs: number;
+
+  constructor(private readonly o: ForwardingClientOptions) {
+    this.heartbeatMs = o.heartbeatMs ?? 2000;
+    this.forwardTimeoutMs = o.forwardTimeoutMs ?? 90_000;
+  }
+
+  /** Follows a leader change: reconnects when the cluster address or certificate changed; null drops the link. */
+  setLeader(ad: LeaderAdvertisement | null): void {
+    let identity: ClusterIdentity | null = null;
+    let target = '';
+    if (ad) {
+      target = dialTarget(ad.cluster_addr);
+      try {
+        identity = identityFromAdvertisement(ad);
+      } catch (err) {
+        this.o.logger?.warn('active node advertised an unusable cluster identity; redirecting instead of forwarding', {
+          error: (err as Error).message,
+        });
+      }
+    }
+    const cur = this.link;
+    if (cur && identity && cur.target === target && sameCertificate(cur.identity.certDer, identity.certDer)) return;
+    this.disconnect();
+    if (!identity || target === '') return;
+    const activeNodeId = typeof ad?.['cluster_node_id'] === 'string' ? ad['cluster_node_id'] : null;
+    this.link = this.connect(target, identity, activeNodeId);
+    this.o.logger?.info('request forwarding connecting to the active node', { cluster_addr: target });
+  }
+
+  /** True when a link to an active exists and is not known to be broken. */
+  canForward(): boolean {
+    const link = this.link;
+    if (!link) return false;
+    const state = link.client.getChannel().getConnectivityState(false);
+    return state !== grpc.connectivityState.TRANSIENT_FAILURE && state !== grpc.connectivityState.SHUTDOWN;
+  }
+
+  /**
+   * Sends one request to the active and resolves with its answer, whatever the status. Rejects with
+   * ForwardingError; `transport` on it means the active never saw the request and the client may be redirected.
+   */
+  forward(req: ForwardedHttpRequest, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ForwardedHttpResponse> {
+    const link = this.link;
+    if (!link) {
+      this.o.onForward?.('error');
+      return Promise.reject(new ForwardingError('no connection to the active node', true));
+    }
+    const message: ForwardRequestMessage = { ...req, originNodeId: this.o.nodeId };
+    const deadline = Date.now() + (opts.timeoutMs ?? this.forwardTimeoutMs);
+    return new Promise<ForwardedHttpResponse>((resolve, reject) => {
+      const call = link.client.makeUnaryRequest(
+        forwardRequestMethod.path,
+        forwardRequestMethod.requestSerialize,
+        forwardRequestMethod.responseDeserialize,
+        message,
+        new grpc.Metadata(),
+        { deadline },
+        (err, reply) => {
+          opts.signal?.removeEventListener('abort', cancel);
+          if (err || !reply) {
+            this.o.onForward?.('error');
+            const code = err?.code ?? grpc.status.UNKNOWN;
+            reject(new ForwardingError(`request forwarding failed: ${err?.details ?? 'no reply'}`, TRANSPORT_CODES.has(code), code, { cause: err }));
+            return;
+          }
+          this.o.onForward?.('ok');
+          resolve(reply);
+        },
+      );
+      const cancel = (): void => call.cancel();
+      opts.signal?.addEventListener('abort', cancel, { once: true });
+    });
+  }
+
+  health(): ForwardingHealth {
+    const link = this.link;
+    const last = link?.lastHeartbeat ?? null;
+    if (!link || last === null) return { ha_connection_healthy: false, last_request_forwarding_heartbeat_ms: 0 };
+    const age = Date.now() - last;
+    return { ha_connection_healthy: age <= 2 * this.heartbeatMs, last_request_forwarding_heartbeat_ms: age };
+  }
+
+  /** Seconds since the last heartbeat (or since connecting, before the first); 0 without a link. For metrics. */
+  heartbeatAgeSeconds(): number {
+    const link = this.link;
+    if (!link) return 0;
+    return (Date.now() - (link.lastHeartbeat ?? link.since)) / 1000;
+  }
+
+  /** Address of the active this client forwards to, `host:port`, or null. */
+  target(): string | null {
+    return this.link?.target ?? null;
+  }
+
+  close(): void {
+    this.disconnect();
+  }
+
+  private connect(target: string, identity: ClusterIdentity, activeNodeId: string | null): Link {
+    const context = createSecureContext({
+      ca: identity.certPem,
+      cert: identity.certPem,
+      key: identity.keyPem,
+      minVersion: 'TLSv1.2',
+    });
+    const pinned = identity.certDer;
+    const creds = grpc.credentials.createFromSecureContext(context, {
+      // Replaces the host-name check: the peer must present exactly the advertised certificate.
+      checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+        sameCertificate(cert.raw, pinned) ? undefined : new Error('cluster peer certificate does not match the advertised one'),
+    });
+    const client = new grpc.Client(target, creds, {
+      'grpc.ssl_target_name_override': identity.serverName,
+      'grpc.default_authority': identity.serverName,
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      // A restarted active should be found again within about a heartbeat.
+      'grpc.initial_reconnect_backoff_ms': Math.min(1000, this.heartbeatMs),
+      'grpc.max_reconnect_backoff_ms': Math.max(1000, this.heartbeatMs),
+    });
+    const link: Link = {
+      client,
+      identity,
+      target,
+      activeNodeId,
+      since: Date.now(),
+      lastHeartbeat: null,
+      heartbeatInFlight: false,
+      timer: setInterval(() => this.heartbeat(link), this.heartbeatMs),
+    };
+    link.timer.unref();
+    this.heartbeat(link);
+    return link;
+  }
+
+  private heartbeat(link: Link): void {
+    if (link.heartbeatInFlight || this.link !== link) return;
+    link.heartbeatInFlight = true;
+    const request: EchoRequest = { nodeId: this.o.nodeId, time: Date.now() };
+    link.client.makeUnaryRequest(
+      echoMethod.path,
+      echoMethod.requestSerialize,
+      echoMethod.responseDeserialize,
+      request,
+      new grpc.Metadata(),
+      { deadline: Date.now() + this.heartbeatMs },
+      (err, reply?: EchoReply) => {
+        link.heartbeatInFlight = false;
+        if (this.link !== link) return;
+        if (err || !reply) {
+          this.o.logger?.debug('request forwarding heartbeat failed', { error: err?.details });
+          return;
+        }
+        if (link.activeNodeId !== null && reply.activeNodeId !== link.activeNodeId) {
+          this.o.logger?.warn('cluster peer is not the advertised active node', { peer: reply.activeNodeId });
+          return;
+        }
+        link.lastHeartbeat = Date.now();
+      },
+    );
+  }
+
+  private disconnect(): void {
+    const link = this.link;
+    if (!link) return;
+    this.link = null;
+    clearInterval(link.timer);
+    link.client.close();
+  }
+}
+
+/** `https://host:port` (an advertisement's cluster_addr) -> `host:port` for gRPC. */
+export function dialTarget(clusterAddr: string): string {
+  return clusterAddr.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+}
