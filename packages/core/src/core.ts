@@ -79,6 +79,7 @@ export class Core {
   readonly clusterName: string;
   clusterId = '';
   private readonly duties: ActiveDuties;
+  private readonly stateListeners = new Set<() => void>();
   private activeSince: Date | null = null;
   private activeAbort: AbortController | null = null;
 
@@ -197,6 +198,22 @@ export class Core {
 
   // --- state
 
+  /** Called after every change of seal or HA state (unseal, seal, active, standby); returns an unsubscribe. */
+  onStateChange(listener: () => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private stateChanged(): void {
+    for (const l of this.stateListeners) {
+      try {
+        l();
+      } catch (err) {
+        this.logger.warn('state listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+
   isSealed(): boolean {
     return this.barrier.isSealed();
   }
@@ -267,6 +284,7 @@ export class Core {
 
   private async postUnseal(): Promise<void> {
     this.logger.info('node unsealed');
+    this.stateChanged();
     if (this.ha) this.ha.start();
     else await this.becomeActive();
   }
@@ -279,6 +297,7 @@ export class Core {
       this.activeSince = this.clock.now();
     });
     this.logger.info('node is active');
+    this.stateChanged();
   }
 
   /** Stops serving as active at once (lock lost or step-down); the barrier stays unsealed. */
@@ -289,6 +308,7 @@ export class Core {
       await this.duties.teardown();
     });
     this.logger.info('node is standby', { reason });
+    this.stateChanged();
   }
 
   /** Seal: hand over (HA), stop the active duties, zero the keys. */
@@ -302,6 +322,7 @@ export class Core {
       this.sealLifecycle.unsealShares.reset();
     });
     this.logger.info('node sealed');
+    this.stateChanged();
   }
 
   async stepDown(): Promise<void> {

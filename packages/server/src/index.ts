@@ -1,1 +1,11 @@
-export {};
+export { runServer, type RunServerOptions, type RunningServer } from './server/run-server.js';
+export { migrateStorage } from './server/migrate-storage.js';
+export { buildApp, type AppOptions, type StandbyHook } from './http/build-app.js';
+export { installListShim, rewriteListLine } from './http/list-shim.js';
+export { envelope, authBlock, wrapInfoBlock } from './http/write-response.js';
+export { ERROR_STATUS, errorCode, statusForError, type ErrorCode } from './errors/status-table.js';
+export { errorReply, sendError, type ErrorReply } from './errors/error-response.js';
+export { HttpError, type HttpErrorCode } from './errors/http-error.js';
+export { createServerLogger, type ServerLogger, type ServerLoggerOptions } from './logging/server-logger.js';
+export { ServerMetrics, type MetricsJson, type NodeStateSource, type ServerMetricsOptions } from './metrics/server-metrics.js';
+export * from './config/index.js';

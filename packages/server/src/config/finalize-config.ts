@@ -1,5 +1,4 @@
 import { ConfigError } from './errors.js';
-import { DEFAULT_PROMETHEUS_RETENTION } from './parse-config.js';
 import { DEFAULT_LEASE_TTL_SECONDS, type ConsulStorageConfig, type PartialServerConfig, type ServerConfig } from './types.js';
 
 /** Vault's Config.Merge: a later file's value wins key by key; listeners (and warnings) accumulate. */
@@ -70,7 +69,8 @@ export function finalizeConfig(p: PartialServerConfig, env: ConfigEnv = process.
     ui: p.ui ?? false,
     logLevel: p.logLevel ?? 'info',
     logFormat: p.logFormat ?? 'standard',
-    telemetry: p.telemetry ?? { prometheusRetentionTime: DEFAULT_PROMETHEUS_RETENTION, disableHostname: false },
+    // Without a telemetry block Prometheus is off (Vault: `prometheus is not enabled`); inside one it defaults to 24h.
+    telemetry: p.telemetry ?? { prometheusRetentionTime: 0, disableHostname: false },
     files: p.files,
     warnings,
   };

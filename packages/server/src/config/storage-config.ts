@@ -18,11 +18,11 @@ const CONSUL_KEYS = new Set([
 /** Vault's keys that Strongroom accepts but does not act on. */
 const CONSUL_IGNORED = new Set(['max_parallel', 'consistency_mode', 'service_meta', 'tls_min_version', 'redirect_addr']);
 
-/** One `storage "<type>" {...}` block (or `ha_storage`, named by `stanza`). */
+/** One `storage "<type>" {...}` block (or `ha_storage`, `storage_source`, `storage_destination`, named by `stanza`). */
 export function parseStorage(
   label: string,
   body: Record<string, unknown>,
-  stanza: 'storage' | 'ha_storage',
+  stanza: 'storage' | 'ha_storage' | 'storage_source' | 'storage_destination',
   where: string,
   warnings: string[],
 ): StorageConfig {

@@ -9,7 +9,7 @@ export interface ServiceRegistrationOptions {
   apiAddr: string;
   /** TTL of the sealed-status check; refreshed at a third of it. */
   checkTtlMs: number;
-  state: () => { sealed: boolean; active: boolean; initialized: boolean };
+  state: () => { sealed: boolean; active: boolean };
   logger: { warn(message: string, meta?: Record<string, unknown>): void };
 }
 
@@ -23,7 +23,6 @@ export class ServiceRegistration {
   readonly checkId: string;
   private timer: NodeJS.Timeout | null = null;
   private registeredTags = '';
-  private lastSealed: boolean | null = null;
   private running = false;
   private busy: Promise<void> = Promise.resolve();
 
@@ -61,7 +60,7 @@ export class ServiceRegistration {
 
   tags(): string[] {
     const s = this.o.state();
-    return [s.active ? 'active' : 'standby', ...(s.initialized ? ['initialized'] : []), ...this.o.extraTags];
+    return [s.active ? 'active' : 'standby', ...this.o.extraTags];
   }
 
   private async reconcile(): Promise<void> {
@@ -84,6 +83,5 @@ export class ServiceRegistration {
     }
     if (s.sealed) await this.o.client.checkFail(this.checkId, 'Strongroom Sealed');
     else await this.o.client.checkPass(this.checkId, 'Strongroom Unsealed');
-    this.lastSealed = s.sealed;
   }
 }

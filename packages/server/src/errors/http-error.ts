@@ -1,0 +1,24 @@
+/** Stable codes of the errors the HTTP layer itself raises (before or around the core). */
+export type HttpErrorCode =
+  | 'http_malformed_body'
+  | 'http_invalid_path'
+  | 'http_invalid_header'
+  | 'http_invalid_query'
+  | 'http_body_too_large'
+  | 'http_unsupported_media_type'
+  | 'http_method_not_allowed'
+  | 'http_not_found'
+  | 'http_metrics_disabled'
+  | 'http_unsupported_format';
+
+/** An error of the HTTP layer; its status comes from the one table in status-table.ts like every other code. */
+export class HttpError extends Error {
+  constructor(
+    readonly code: HttpErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'HttpError';
+  }
+}

@@ -1,0 +1,193 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { Server as TlsServer } from 'node:tls';
+
+/**
+ * The `LIST` verb. Node's HTTP parser refuses methods it does not know before any request handler runs, yet
+ * node-vault, hvac and Vault's own CLI send `LIST /v1/...`. On the parser's `clientError` for an invalid method whose
+ * bytes start with `LIST `, the connection is taken over: its request line is rewritten to
+ * `GET <path>?list=true` (Vault treats both alike), a `Connection: close` header is added, and the bytes (and what
+ * follows on the socket) are replayed through the same server as a new in-process connection whose output is
+ * written back to the client's socket. That connection closes after the response; the client reconnects for its
+ * next request, as it does after any `Connection: close`.
+ */
+
+/** The longest request line we wait for before giving up (Node's default header limit is 16 KiB). */
+const MAX_REQUEST_LINE = 16 * 1024;
+
+type ParserError = Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number };
+
+/** Node's own replies to a request it cannot parse (what it sends when no `clientError` listener exists). */
+const PARSER_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+export function installListShim(server: HttpServer | HttpsServer): void {
+  // Sockets already handed over: later parser errors on them (e.g. at end of input) are not ours to answer.
+  const taken = new WeakSet<Duplex>();
+  server.on('clientError', (err: ParserError, socket: Duplex) => {
+    if (taken.has(socket)) return;
+    if (err.code === 'HPE_INVALID_METHOD' && err.rawPacket) {
+      const start = listRequestStart(err.rawPacket, err.bytesParsed ?? 0);
+      if (start >= 0) {
+        taken.add(socket);
+        replayAsGet(server, socket as Socket, err.rawPacket.subarray(start), taken);
+        return;
+      }
+      // Any other method the parser refuses: Vault answers an unknown method with 405.
+      replyAndClose(socket, '405 Method Not Allowed', '{"errors":[]}');
+      return;
+    }
+    replyAndClose(socket, PARSER_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request');
+  });
+}
+
+/** Offset of the `LIST ` request line that failed to parse, or -1. Requests before it in the chunk were served. */
+function listRequestStart(raw: Buffer, errorAt: number): number {
+  const at = raw.lastIndexOf('LIST ', Math.max(errorAt, 0));
+  if (at < 0) return -1;
+  return at === 0 || raw[at - 1] === 0x0a ? at : -1;
+}
+
+function replyAndClose(socket: Duplex, status: string, body = ''): void {
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const head = `HTTP/1.1 ${status}\r\nConnection: close\r\n`;
+    const json = body === '' ? '' : `Content-Type: application/json\r\n`;
+    socket.end(`${head}${json}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.once('finish', () => socket.destroy());
+  } else {
+    socket.destroy();
+  }
+}
+
+/** `LIST /p?q HTTP/1.1` -> `GET /p?q&list=true HTTP/1.1` plus `Connection: close`; null if it is not a request line. */
+export function rewriteListLine(line: string): string | null {
+  const m = /^LIST (\S+) (HTTP\/\d\.\d)\r?$/.exec(line);
+  if (!m) return null;
+  const target = m[1]!;
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const params = q < 0 ? [] : target.slice(q + 1).split('&').filter((p) => p !== '' && p !== 'list' && !p.startsWith('list='));
+  params.push('list=true');
+  return `GET ${path}?${params.join('&')} ${m[2]}\r\nConnection: close\r\n`;
+}
+
+function replayAsGet(server: HttpServer | HttpsServer, socket: Socket, first: Buffer, taken: WeakSet<Duplex>): void {
+  // Detach Node's parser: drop its data listener; adding ours below also stops the native read path.
+  socket.removeAllListeners('data');
+  let head: Buffer = Buffer.from(first);
+  let shim: ShimSocket | null = null;
+  let failed = false;
+  const fail = (status: string): void => {
+    failed = true;
+    replyAndClose(socket, status);
+  };
+
+  const start = (): void => {
+    if (failed) return;
+    const nl = head.indexOf(0x0a);
+    if (nl < 0) {
+      if (head.length > MAX_REQUEST_LINE) fail('414 URI Too Long');
+      return;
+    }
+    const line = rewriteListLine(head.subarray(0, nl).toString('latin1'));
+    if (line === null) {
+      fail('400 Bad Request');
+      return;
+    }
+    shim = new ShimSocket(socket, server instanceof TlsServer);
+    taken.add(shim);
+    const rest = head.subarray(nl + 1);
+    const launch = (): void => {
+      if (server instanceof TlsServer) server.emit('secureConnection', shim);
+      else server.emit('connection', shim);
+      shim!.push(Buffer.concat([Buffer.from(line, 'latin1'), rest]));
+    };
+    // A response still being written on this socket goes first (only with pipelining).
+    const inFlight = (socket as { _httpMessage?: NodeJS.EventEmitter & { writableFinished?: boolean } | null })._httpMessage;
+    if (inFlight && !inFlight.writableFinished) inFlight.once('finish', launch);
+    else launch();
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (shim) {
+      if (!shim.push(chunk)) socket.pause();
+      return;
+    }
+    head = Buffer.concat([head, chunk]);
+    start();
+  });
+  socket.on('end', () => shim?.push(null));
+  socket.on('close', () => shim?.destroy());
+  start();
+}
+
+/**
+ * The in-process connection a rewritten LIST request is served on: reads what the client sends, writes the
+ * server's output to the client's socket, and carries the client's address for the request.
+ */
+class ShimSocket extends Duplex {
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly remoteFamily: string | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  readonly encrypted: boolean | undefined;
+
+  constructor(
+    private readonly real: Socket,
+    tls: boolean,
+  ) {
+    super({ allowHalfOpen: true });
+    this.remoteAddress = real.remoteAddress;
+    this.remotePort = real.remotePort;
+    this.remoteFamily = real.remoteFamily;
+    this.localAddress = real.localAddress;
+    this.localPort = real.localPort;
+    if (tls) this.encrypted = true;
+  }
+
+  override _read(): void {
+    this.real.resume();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.real.destroyed) {
+      cb(new Error('connection closed'));
+      return;
+    }
+    this.real.write(chunk, encoding, cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.real.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.real.destroy();
+    cb(err);
+  }
+
+  // net.Socket methods the HTTP server may call on its connections; the real socket's settings stand.
+  setTimeout(): this {
+    return this;
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  setKeepAlive(): this {
+    return this;
+  }
+
+  address(): AddressInfo | object {
+    return this.real.address();
+  }
+}

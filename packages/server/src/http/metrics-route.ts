@@ -1,0 +1,58 @@
+import type { ServerResponse } from 'node:http';
+import type { Core } from '@strongroom/core';
+import { PermissionDeniedError, SealedError } from '@strongroom/core';
+import { HttpError } from '../errors/http-error.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { writeJson } from './write-json.js';
+
+export interface MetricsRouteOptions {
+  /** Seconds; 0 turns the Prometheus format off (Vault: `telemetry { prometheus_retention_time }`). */
+  prometheusRetentionTime: number;
+  /** The listener's `telemetry { unauthenticated_metrics_access }`. */
+  unauthenticated: boolean;
+}
+
+/** Whether the client asked for Prometheus text: `?format=prometheus`, or an Accept header Prometheus sends. */
+function wantsPrometheus(format: string | null, accept: string | undefined): boolean {
+  if (format !== null && format !== '') {
+    if (format === 'prometheus') return true;
+    throw new HttpError('http_unsupported_format', `metrics format ${JSON.stringify(format)} is not supported (use "prometheus" or none)`);
+  }
+  const a = (accept ?? '').toLowerCase();
+  return a.includes('prometheus/telemetry') || a.includes('application/openmetrics-text');
+}
+
+/**
+ * A token may read metrics if its policies grant `read` on `sys/metrics`. The check runs here because the core has
+ * no metrics route; it follows the same token lookup and ACL evaluation as the core's request pipeline.
+ */
+async function checkAccess(core: Core, token: string): Promise<void> {
+  if (core.isSealed()) throw new SealedError();
+  if (!token) throw new PermissionDeniedError();
+  const entry = await core.tokens.lookup(token);
+  if (!entry) throw new PermissionDeniedError();
+  const acl = await core.policies.acl(entry.policies);
+  if (!acl.allowOperation({ operation: 'read', path: 'sys/metrics', data: {} }).allowed) throw new PermissionDeniedError();
+}
+
+/** `GET /v1/sys/metrics`: served by each node itself (never forwarded), JSON or Prometheus text. */
+export async function serveMetrics(
+  core: Core,
+  metrics: ServerMetrics,
+  opts: MetricsRouteOptions,
+  req: { query: URLSearchParams; token: string; accept: string | undefined },
+  res: ServerResponse,
+): Promise<void> {
+  const prometheus = wantsPrometheus(req.query.get('format'), req.accept);
+  if (!opts.unauthenticated) await checkAccess(core, req.token);
+  if (prometheus) {
+    if (opts.prometheusRetentionTime <= 0) throw new HttpError('http_metrics_disabled', 'prometheus is not enabled');
+    const text = await metrics.prometheusText();
+    res.statusCode = 200;
+    res.setHeader('Content-Type', metrics.prometheusContentType);
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(text);
+    return;
+  }
+  writeJson(res, 200, await metrics.json());
+}

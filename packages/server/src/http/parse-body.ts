@@ -1,0 +1,41 @@
+import { HttpError } from '../errors/http-error.js';
+
+/**
+ * The one place a request body becomes request data. Vault reads JSON whatever the Content-Type; a form body
+ * (`application/x-www-form-urlencoded`) is accepted when it does not look like JSON. An empty body is no data.
+ */
+export function parseRequestBody(body: Buffer | undefined, contentType: string | undefined): Record<string, unknown> {
+  if (!body || body.length === 0) return {};
+  const text = body.toString('utf8');
+  const first = text.trimStart()[0];
+  if (first === undefined) return {};
+  if (first !== '{' && first !== '[' && mediaType(contentType) === 'application/x-www-form-urlencoded') {
+    return parseForm(text);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new HttpError('http_malformed_body', `failed to parse JSON input: ${(err as Error).message}`);
+  }
+  // Go decodes `null` into a nil map: no data.
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const kind = Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+    throw new HttpError('http_malformed_body', `failed to parse JSON input: the body must be a JSON object, got ${kind}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** `type/subtype` of a Content-Type header, lower-cased, without parameters. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Vault's parseFormRequest: one value stays a string, repeated keys are joined with commas. */
+function parseForm(text: string): Record<string, unknown> {
+  const params = new URLSearchParams(text);
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) out[key] = params.getAll(key).join(',');
+  return out;
+}

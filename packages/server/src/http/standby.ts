@@ -1,0 +1,22 @@
+import type { ServerResponse } from 'node:http';
+import type { Core } from '@strongroom/core';
+
+/**
+ * Default answer of a standby without request forwarding: 307 to the active node's api_addr when it is known
+ * (Vault's behaviour with `X-Vault-No-Request-Forwarding`), else false and the caller answers 503.
+ */
+export function redirectToActive(core: Core, originalUrl: string, res: ServerResponse): boolean {
+  const ha = core.haStatus();
+  if (!ha.enabled || ha.isSelf || !ha.leaderAddress) return false;
+  let base: URL;
+  try {
+    base = new URL(ha.leaderAddress);
+  } catch {
+    return false;
+  }
+  res.statusCode = 307;
+  res.setHeader('Location', `${base.origin}${originalUrl}`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end();
+  return true;
+}

@@ -1,0 +1,123 @@
+import type { ServerResponse } from 'node:http';
+import type { Auth, Request, Response, WrapInfo } from '@strongroom/core';
+import { writeEmpty, writeJson } from './write-json.js';
+
+/**
+ * sys routes whose `data` keys are also emitted at the top level of the envelope, for legacy clients that read
+ * e.g. `resp["secret/"]` (Vault's injectDataIntoTopRoutes; an entry ending in `/` covers its whole subtree).
+ */
+const INJECT_EXACT = new Set([
+  'sys/audit', 'sys/auth', 'sys/config/cors', 'sys/config/auditing/request-headers', 'sys/capabilities',
+  'sys/capabilities-accessor', 'sys/capabilities-self', 'sys/ha-status', 'sys/key-status', 'sys/mounts', 'sys/policy',
+  'sys/rekey/backup', 'sys/rekey/recovery-key-backup', 'sys/remount', 'sys/rotate', 'sys/wrapping/wrap',
+]);
+const INJECT_SUBTREES = [
+  'sys/audit/', 'sys/audit-hash/', 'sys/auth/', 'sys/config/auditing/request-headers/', 'sys/mounts/', 'sys/policy/',
+];
+
+export function injectsDataAtTop(httpPath: string): boolean {
+  return INJECT_EXACT.has(httpPath) || INJECT_SUBTREES.some((p) => httpPath.startsWith(p));
+}
+
+/** Vault's HTTPAuth (sdk/logical): the `omitempty` fields are left out when empty. */
+export function authBlock(a: Auth): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    client_token: a.clientToken ?? '',
+    accessor: a.accessor ?? '',
+    policies: a.policies ?? [],
+  };
+  const tokenPolicies = a.tokenPolicies ?? a.policies;
+  if (tokenPolicies && tokenPolicies.length > 0) out.token_policies = tokenPolicies;
+  Object.assign(out, {
+    metadata: a.metadata ?? null,
+    lease_duration: a.leaseDuration ?? a.ttl ?? 0,
+    renewable: a.renewable ?? false,
+    entity_id: a.entityId ?? '',
+    token_type: a.tokenType ?? 'service',
+    orphan: a.orphan ?? false,
+    mfa_requirement: null,
+    num_uses: a.numUses ?? 0,
+  });
+  return out;
+}
+
+export function wrapInfoBlock(w: WrapInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    token: w.token,
+    accessor: w.accessor,
+    ttl: w.ttl,
+    creation_time: w.creationTime,
+    creation_path: w.creationPath,
+  };
+  if (w.wrappedAccessor) out.wrapped_accessor = w.wrappedAccessor;
+  return out;
+}
+
+/** The 200 envelope (vault-api.md section 0). */
+export function envelope(req: Request, resp: Response): Record<string, unknown> {
+  return {
+    request_id: req.id,
+    lease_id: resp.secret?.leaseId ?? '',
+    renewable: resp.secret?.renewable ?? false,
+    lease_duration: resp.secret?.ttl ?? 0,
+    data: resp.data ?? null,
+    wrap_info: resp.wrapInfo ? wrapInfoBlock(resp.wrapInfo) : null,
+    warnings: resp.warnings && resp.warnings.length > 0 ? resp.warnings : null,
+    auth: resp.auth ? authBlock(resp.auth) : null,
+    mount_type: resp.mountType ?? '',
+  };
+}
+
+function isEmpty(resp: Response): boolean {
+  return (
+    (resp.data === undefined || resp.data === null) &&
+    !resp.auth &&
+    !resp.secret &&
+    !resp.wrapInfo &&
+    !(resp.warnings && resp.warnings.length > 0)
+  );
+}
+
+/**
+ * Writes the core's response: a raw one as given; nothing -> 204 (404 `{"errors":[]}` for a read or list, whose
+ * "nothing" means "not found"); otherwise the envelope, with `data` also at the top level on the legacy sys routes.
+ */
+export function writeResponse(res: ServerResponse, req: Request, resp: Response, opts: { httpPath: string; head: boolean }): void {
+  if (resp.raw) {
+    writeRaw(res, resp.raw, opts.head);
+    return;
+  }
+  // Help is answered bare, `{"help": ..., "openapi": ...}`, as Vault's help handler does.
+  if (req.operation === 'help') {
+    writeJson(res, 200, resp.data ?? {}, opts.head);
+    return;
+  }
+  if (isEmpty(resp)) {
+    if (req.operation === 'read' || req.operation === 'list') writeJson(res, 404, { errors: [] }, opts.head);
+    else writeEmpty(res, 204);
+    return;
+  }
+  const env = envelope(req, resp);
+  // Envelope keys win over data keys of the same name, as with Vault's injector (its data keys come first).
+  const body = resp.data && injectsDataAtTop(opts.httpPath) ? { ...resp.data, ...env } : env;
+  writeJson(res, 200, body, opts.head);
+}
+
+function writeRaw(res: ServerResponse, raw: NonNullable<Response['raw']>, head: boolean): void {
+  const { status, body, contentType } = raw;
+  if (status === 204 || body === undefined || body === null) {
+    if (contentType) res.setHeader('Content-Type', contentType);
+    writeEmpty(res, status);
+    return;
+  }
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    res.statusCode = status;
+    res.setHeader('Content-Type', contentType ?? 'text/plain; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Length', buf.length);
+    res.end(head ? undefined : buf);
+    return;
+  }
+  writeJson(res, status, body, head, contentType);
+}
