@@ -207,8 +207,9 @@ export class ConsulClient {
         address: svc.address,
         port: svc.port,
         meta: svc.meta,
+        // Inside a service definition Consul names the field CheckID (the client maps `checkid` to it).
         check: {
-          id: svc.check.id,
+          checkid: svc.check.id,
           name: svc.check.name,
           ttl: svc.check.ttl,
           status: svc.check.status,

@@ -4,7 +4,7 @@ import type { LogicalBackend, SpecialPaths } from '../logical/backend.js';
 import { auditPaths } from './audit-paths.js';
 import { capabilitiesPaths } from './capabilities-paths.js';
 import { internalUIPaths } from './internal-ui-paths.js';
-import { leasesPaths } from './leases-paths.js';
+import { LEASES_ROOT_PATHS, leasesPaths } from './leases-paths.js';
 import { authPaths, mountsPaths } from './mounts-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { sealPaths } from './seal-paths.js';
@@ -30,13 +30,9 @@ export const SYSTEM_SPECIAL_PATHS: SpecialPaths = {
     'config/auditing/*',
     'config/ui/headers/*',
     'plugins/catalog/*',
-    'revoke-prefix/*',
-    'revoke-force/*',
-    'leases/revoke-prefix/*',
-    'leases/revoke-force/*',
-    'leases/lookup/*',
     'seal',
     'step-down',
+    ...LEASES_ROOT_PATHS,
   ],
   // The internal UI paths check the caller's token themselves, so a token without a policy on them still works.
   unauthenticated: ['wrapping/lookup', 'internal/ui/mounts', 'internal/ui/mounts/*'],
