@@ -47,7 +47,7 @@ export async function request(base: string, method: string, p: string, body?: un
     signal: AbortSignal.timeout(15_000),
   });
   const text = await res.text();
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
