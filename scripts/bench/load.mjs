@@ -4,16 +4,23 @@
 import autocannon from 'autocannon';
 
 const o = JSON.parse(process.argv[2]);
-const result = await autocannon({
+const opts = {
   url: o.url,
   method: o.method ?? 'GET',
   headers: o.headers ?? {},
   body: o.body,
   connections: o.connections ?? 10,
-  duration: o.amount ? undefined : (o.duration ?? 10),
-  amount: o.amount,
   timeout: 30,
-});
+};
+if (o.amount) opts.amount = o.amount;
+else opts.duration = o.duration ?? 10;
+// Writes spread over `keys` distinct paths (`<url>-<n>`), as real clients write many secrets; same-key writes are
+// serialised by design (check-and-set), which a separate scenario measures.
+if (o.keys) {
+  let n = 0;
+  opts.requests = [{ setupRequest: (req) => ({ ...req, path: `${new URL(o.url).pathname}-${n++ % o.keys}` }) }];
+}
+const result = await autocannon(opts);
 const ok = result['2xx'];
 process.stdout.write(
   JSON.stringify({

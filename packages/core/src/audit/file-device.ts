@@ -16,6 +16,8 @@ export interface FileAuditOptions {
 
 /** Writes beyond this many queued behind a stuck one fail at once instead of piling up in memory. */
 const MAX_PENDING_WRITES = 4096;
+/** How often the open file is checked to still be the one at `file_path`. */
+const IDENT_CHECK_MS = 1000;
 
 /** Reads the file device's own options as Vault does (`path` is the old name of `file_path`). */
 export function parseFileAuditOptions(options: Record<string, string>): FileAuditOptions {
@@ -38,8 +40,10 @@ export class FileAuditDevice implements AuditDevice {
   readonly type = 'file';
   private fh: FileHandle | null = null;
   private ident: { dev: bigint; ino: bigint } | null = null;
-  private tail: Promise<void> = Promise.resolve();
-  private pending = 0;
+  private identCheckedAt = 0;
+  /** Entries waiting for the write in flight; they go out together in the next one (group commit). */
+  private queue: { buf: Buffer; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private flushing: Promise<void> | null = null;
   private closed = false;
 
   constructor(
@@ -55,17 +59,16 @@ export class FileAuditDevice implements AuditDevice {
     return this.log(entry);
   }
 
-  reload(): Promise<void> {
-    if (!this.isFile()) return Promise.resolve();
-    return this.serial(async () => {
-      await this.drop();
-      await this.open();
-    });
+  async reload(): Promise<void> {
+    if (!this.isFile()) return;
+    await this.idle();
+    await this.drop();
+    await this.open();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.tail;
+    await this.idle();
     await this.drop();
   }
 
@@ -73,23 +76,41 @@ export class FileAuditDevice implements AuditDevice {
     return this.opts.filePath !== 'stdout' && this.opts.filePath !== 'discard';
   }
 
+  private async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
   private log(entry: AuditEntry): Promise<void> {
     if (this.closed) return Promise.reject(new Error('audit device is closed'));
     if (this.opts.filePath === 'discard') return Promise.resolve();
     const buf = Buffer.from(this.opts.prefix + encodeEntry(entry) + '\n', 'utf8');
     if (this.opts.filePath === 'stdout') return this.writeStdout(buf);
-    return this.serial(() => this.writeFile(buf));
+    if (this.queue.length >= MAX_PENDING_WRITES) return Promise.reject(new Error('audit file device: too many pending writes'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ buf, resolve, reject });
+      this.flushing ??= this.flush();
+    });
   }
 
-  /** One write at a time keeps lines whole and in order (a request entry before its response). */
-  private serial(fn: () => Promise<void>): Promise<void> {
-    if (this.pending >= MAX_PENDING_WRITES) return Promise.reject(new Error('audit file device: too many pending writes'));
-    this.pending++;
-    const run = this.tail.then(fn).finally(() => {
-      this.pending--;
-    });
-    this.tail = run.catch(() => undefined);
-    return run;
+  /**
+   * One write at a time keeps lines whole and in order (a request entry before its response); entries that arrive
+   * while a write is in flight are appended together by the next one, so a busy node makes one write per batch.
+   */
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          await this.writeFile(batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((b) => b.buf)));
+          for (const b of batch) b.resolve();
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = null;
+    }
   }
 
   private async writeFile(buf: Buffer): Promise<void> {
@@ -110,12 +131,17 @@ export class FileAuditDevice implements AuditDevice {
 
   /** The open handle if it still is the file at `file_path`, else a freshly opened one. */
   private async current(): Promise<FileHandle> {
+    // A file moved away (log rotation) or deleted is noticed within IDENT_CHECK_MS, without a stat per entry.
+    if (this.fh && this.ident && Date.now() - this.identCheckedAt < IDENT_CHECK_MS) return this.fh;
     if (this.fh && this.ident) {
       const st = await stat(this.opts.filePath, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
         throw err;
       });
-      if (st && st.dev === this.ident.dev && st.ino === this.ident.ino) return this.fh;
+      if (st && st.dev === this.ident.dev && st.ino === this.ident.ino) {
+        this.identCheckedAt = Date.now();
+        return this.fh;
+      }
       await this.drop();
     }
     return this.open();
@@ -128,6 +154,7 @@ export class FileAuditDevice implements AuditDevice {
       // As Vault does, an existing file is brought to the configured mode (not devices such as /dev/null).
       if (st.isFile() && this.opts.mode !== 0 && Number(st.mode & 0o7777n) !== this.opts.mode) await fh.chmod(this.opts.mode);
       this.ident = { dev: st.dev, ino: st.ino };
+      this.identCheckedAt = Date.now();
     } catch (err) {
       await fh.close().catch(() => undefined);
       throw err;
