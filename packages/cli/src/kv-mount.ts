@@ -1,6 +1,7 @@
 // Where a `kv` path lives: the preflight Vault's CLI makes (`sys/internal/ui/mounts/<path>`) to learn the mount and its
 // KV version, and the API path built from it (`<mount>/data/<rest>` on v2, the path as given on v1).
 import type { Client } from './client.js';
+import type { CommandContext } from './command.js';
 import { toApiError } from './client.js';
 import { CommandFailedError } from './errors.js';
 import type { FlagSpec } from './flags.js';
@@ -92,6 +93,13 @@ export async function resolveKv(client: Client, pathArg: string, mountFlag: stri
     if (err instanceof CommandFailedError) throw err;
     throw new CommandFailedError(err instanceof Error ? err.message : String(err), 2, { cause: err });
   }
+}
+
+/** Where the KEY argument of a kv command (with its `-mount` flag) lives, and the client that asked. */
+export async function locateKv(ctx: CommandContext): Promise<{ client: Client; loc: KvLocation }> {
+  const client = await ctx.client();
+  const loc = await resolveKv(client, ctx.args[0]!, ctx.flags.string('mount'));
+  return { client, loc };
 }
 
 /** The API path for a kv operation: `<mount>/<apiPrefix>/<rest>` on v2, the typed path on v1. */

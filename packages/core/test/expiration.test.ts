@@ -5,52 +5,11 @@ import { silentLogger, type Logger } from '../src/clock.js';
 import type { Core } from '../src/core.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { ExpirationManager, type ExpirationRouter } from '../src/expiration/expiration-manager.js';
-import { LeaseTimers, MAX_TIMER_DELAY_MS, type TimerHost } from '../src/expiration/lease-timers.js';
+import { LeaseTimers, MAX_TIMER_DELAY_MS } from '../src/expiration/lease-timers.js';
 import { FrameworkBackend } from '../src/framework/framework-backend.js';
 import type { Operation, Request, Response, Secret } from '../src/logical/request.js';
 import { LEASES_ROOT_PATHS, leasesPaths } from '../src/sys/leases-paths.js';
-
-/** Virtual time shared by the clock and the timers; records every delay asked for. */
-class ManualTime implements TimerHost {
-  now = Date.UTC(2024, 0, 1);
-  readonly delays: number[] = [];
-  private seq = 0;
-  private readonly items = new Map<number, { at: number; fn: () => void }>();
-  readonly clock = { now: () => new Date(this.now) };
-
-  set(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.delays.push(ms);
-    this.items.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-
-  clear(handle: unknown): void {
-    this.items.delete(handle as number);
-  }
-
-  get pending(): number {
-    return this.items.size;
-  }
-
-  async advance(ms: number): Promise<void> {
-    const target = this.now + ms;
-    for (;;) {
-      const due = [...this.items.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.items.delete(due[0]);
-      this.now = Math.max(this.now, due[1].at);
-      due[1].fn();
-      await flush();
-    }
-    this.now = target;
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
+import { ManualTime } from './support/manual-time.js';
 
 const HOUR = 3600;
 

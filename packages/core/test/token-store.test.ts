@@ -4,46 +4,9 @@ import { InmemBackend, type Backend } from '@strongroom/storage';
 import { silentLogger } from '../src/clock.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { ExpirationManager } from '../src/expiration/expiration-manager.js';
-import type { TimerHost } from '../src/expiration/lease-timers.js';
 import type { Auth, Operation, Request, Response, Secret } from '../src/logical/request.js';
 import { TokenStore } from '../src/token/token-store.js';
-
-/** Virtual time shared by the clock and the timers. */
-class ManualTime implements TimerHost {
-  now = Date.UTC(2024, 0, 1);
-  private seq = 0;
-  private readonly items = new Map<number, { at: number; fn: () => void }>();
-  readonly clock = { now: () => new Date(this.now) };
-
-  set(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.items.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-
-  clear(handle: unknown): void {
-    this.items.delete(handle as number);
-  }
-
-  /** Moves time forward, firing due timers in order (including ones they set). */
-  async advance(ms: number): Promise<void> {
-    const target = this.now + ms;
-    for (;;) {
-      const due = [...this.items.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.items.delete(due[0]);
-      this.now = Math.max(this.now, due[1].at);
-      due[1].fn();
-      await flush();
-    }
-    this.now = target;
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
+import { ManualTime } from './support/manual-time.js';
 
 async function allKeys(b: Backend, prefix = ''): Promise<string[]> {
   const out: string[] = [];

@@ -1,18 +1,9 @@
 // read, write, list, delete, patch: any path of the HTTP API, with `key=value` data.
-import type { CommandContext, CommandSpec } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Client } from '../client.js';
 import { CommandFailedError, UsageError } from '../errors.js';
 import type { Secret } from '../secret.js';
-import { ensureTrailingSlash, parseData, parseStringData, sanitizePath, step } from './helpers.js';
-
-/** The answer to a write: a success line when there is no body (and the format is a table), else the response. */
-export function printWriteResult(ctx: CommandContext, secret: Secret | null, successLine: string): number {
-  if (!secret) {
-    if (ctx.out.isTable) ctx.out.info(successLine);
-    return 0;
-  }
-  if (ctx.flags.has('field')) return ctx.out.field(secret, ctx.flags.string('field'), true);
-  return ctx.out.secret(secret);
-}
+import { ensureTrailingSlash, parseData, parseStringData, printSecret, printWriteResult, sanitizePath, step } from './helpers.js';
 
 const read: CommandSpec = {
   path: ['read'],
@@ -27,50 +18,51 @@ const read: CommandSpec = {
     const query = await parseStringData(ctx, ctx.args.slice(1));
     const secret = await step(`Error reading ${path}`, () => client.read(path, query));
     if (!secret) throw new CommandFailedError(`No value found at ${path}`);
-    if (ctx.flags.has('field')) return ctx.out.field(secret, ctx.flags.string('field'), true);
-    return ctx.out.secret(secret);
+    return printSecret(ctx, secret);
   },
 };
 
-const write: CommandSpec = {
-  path: ['write'],
-  synopsis: 'Write data, configuration, and secrets',
-  usage: '[options] PATH [DATA K=V...]',
-  description: 'Writes data to the given path. Values may be read from a file with K=@file, or stdin with K=- or -.',
-  groups: ['http', 'format', 'field'],
-  flags: [{ name: 'force', type: 'bool', aliases: ['f'], usage: 'Allow the operation to continue with no key=value pairs.' }],
-  args: { min: 1, max: Infinity },
-  async run(ctx) {
-    if (ctx.args.length === 1 && !ctx.flags.bool('force')) {
-      throw new UsageError('Must supply data or use -force');
-    }
-    const client = await ctx.client();
-    const path = sanitizePath(ctx.args[0]!);
-    const data = await parseData(ctx, ctx.args.slice(1));
-    const secret = await step(`Error writing data to ${path}`, () => client.write(path, data));
-    return printWriteResult(ctx, secret, `Success! Data written to: ${path}`);
-  },
-};
+/** `write` and `patch`: the same arguments and output, sent with a different HTTP method. */
+function dataCommand(
+  name: 'write' | 'patch',
+  synopsis: string,
+  description: string,
+  send: (client: Client, path: string, data: Record<string, unknown>) => Promise<Secret | null>,
+): CommandSpec {
+  return {
+    path: [name],
+    synopsis,
+    usage: '[options] PATH [DATA K=V...]',
+    description,
+    groups: ['http', 'format', 'field'],
+    flags: [{ name: 'force', type: 'bool', aliases: ['f'], usage: 'Allow the operation to continue with no key=value pairs.' }],
+    args: { min: 1, max: Infinity },
+    async run(ctx) {
+      if (ctx.args.length === 1 && !ctx.flags.bool('force')) {
+        throw new UsageError('Must supply data or use -force');
+      }
+      const client = await ctx.client();
+      const path = sanitizePath(ctx.args[0]!);
+      const data = await parseData(ctx, ctx.args.slice(1));
+      const secret = await step(`Error writing data to ${path}`, () => send(client, path, data));
+      return printWriteResult(ctx, secret, `Success! Data written to: ${path}`);
+    },
+  };
+}
 
-const patch: CommandSpec = {
-  path: ['patch'],
-  synopsis: 'Patch data, configuration, and secrets',
-  usage: '[options] PATH [DATA K=V...]',
-  description: 'Sends a JSON merge patch of the given data to the path.',
-  groups: ['http', 'format', 'field'],
-  flags: [{ name: 'force', type: 'bool', aliases: ['f'], usage: 'Allow the operation to continue with no key=value pairs.' }],
-  args: { min: 1, max: Infinity },
-  async run(ctx) {
-    if (ctx.args.length === 1 && !ctx.flags.bool('force')) {
-      throw new UsageError('Must supply data or use -force');
-    }
-    const client = await ctx.client();
-    const path = sanitizePath(ctx.args[0]!);
-    const data = await parseData(ctx, ctx.args.slice(1));
-    const secret = await step(`Error writing data to ${path}`, () => client.patch(path, data));
-    return printWriteResult(ctx, secret, `Success! Data written to: ${path}`);
-  },
-};
+const write = dataCommand(
+  'write',
+  'Write data, configuration, and secrets',
+  'Writes data to the given path. Values may be read from a file with K=@file, or stdin with K=- or -.',
+  (client, path, data) => client.write(path, data),
+);
+
+const patch = dataCommand(
+  'patch',
+  'Patch data, configuration, and secrets',
+  'Sends a JSON merge patch of the given data to the path.',
+  (client, path, data) => client.patch(path, data),
+);
 
 const list: CommandSpec = {
   path: ['list'],

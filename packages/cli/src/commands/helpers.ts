@@ -1,7 +1,9 @@
-// Small steps shared by commands: context-prefixed failures, Vault's path clean-up, `key=value` bodies.
+// Small steps shared by commands: context-prefixed failures, Vault's path clean-up, `key=value` bodies, printing a
+// response.
 import type { CommandContext } from '../command.js';
 import { failWith, InvalidInputError } from '../errors.js';
 import { parseKeyValues } from '../kv-data.js';
+import type { Secret } from '../secret.js';
 
 /** Runs one remote step; a failure becomes "<context>: <error>" with the error's exit code. */
 export async function step<T>(context: string, fn: () => Promise<T>, exitCode?: number): Promise<T> {
@@ -40,4 +42,19 @@ export async function parseStringData(ctx: CommandContext, args: readonly string
     out[k] = v;
   }
   return out;
+}
+
+/** A response as the command prints it: the one field `-field` names, else the whole secret in the chosen format. */
+export function printSecret(ctx: CommandContext, secret: Secret): number {
+  if (ctx.flags.has('field')) return ctx.out.field(secret, ctx.flags.string('field'), true);
+  return ctx.out.secret(secret);
+}
+
+/** The answer to a write: a success line when there is no body (and the format is a table), else the response. */
+export function printWriteResult(ctx: CommandContext, secret: Secret | null, successLine: string): number {
+  if (!secret) {
+    if (ctx.out.isTable) ctx.out.info(successLine);
+    return 0;
+  }
+  return printSecret(ctx, secret);
 }

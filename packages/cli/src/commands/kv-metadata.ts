@@ -2,15 +2,17 @@
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandFailedError } from '../errors.js';
 import { parseFlagPairs } from '../kv-data.js';
-import { kvApiPath, MOUNT_FLAG, resolveKv, type KvLocation } from '../kv-mount.js';
+import type { Client } from '../client.js';
+import { kvApiPath, locateKv, MOUNT_FLAG } from '../kv-mount.js';
 import { asRecord } from '../secret.js';
-import { step } from './helpers.js';
+import { printWriteResult, step } from './helpers.js';
 import { outputPath, outputTitled } from './kv-output.js';
 
-async function v2Location(ctx: CommandContext): Promise<KvLocation> {
-  const loc = await resolveKv(await ctx.client(), ctx.args[0]!, ctx.flags.string('mount'));
+/** The metadata API path of the KV v2 secret the KEY argument names; KV v1 has no metadata. */
+async function metadataTarget(ctx: CommandContext): Promise<{ client: Client; fullPath: string }> {
+  const { client, loc } = await locateKv(ctx);
   if (!loc.v2) throw new CommandFailedError('Metadata not supported on KV Version 1', 1);
-  return loc;
+  return { client, fullPath: kvApiPath(loc, 'metadata') };
 }
 
 const metadataGet: CommandSpec = {
@@ -22,9 +24,7 @@ const metadataGet: CommandSpec = {
   flags: [MOUNT_FLAG],
   args: { min: 1, max: 1 },
   async run(ctx) {
-    const loc = await v2Location(ctx);
-    const client = await ctx.client();
-    const fullPath = kvApiPath(loc, 'metadata');
+    const { client, fullPath } = await metadataTarget(ctx);
     const secret = await step(`Error reading ${fullPath}`, () => client.read(fullPath));
     if (!secret) throw new CommandFailedError(`No value found at ${fullPath}`);
     if (!ctx.out.isTable) return ctx.out.secret(secret);
@@ -69,13 +69,9 @@ const metadataPut: CommandSpec = {
     if (ctx.flags.has('custom-metadata')) {
       body.custom_metadata = parseFlagPairs('custom-metadata', ctx.flags.strings('custom-metadata'));
     }
-    const loc = await v2Location(ctx);
-    const client = await ctx.client();
-    const fullPath = kvApiPath(loc, 'metadata');
+    const { client, fullPath } = await metadataTarget(ctx);
     const secret = await step(`Error writing data to ${fullPath}`, () => client.write(fullPath, body));
-    if (secret) return ctx.out.secret(secret);
-    ctx.out.info(`Success! Data written to: ${fullPath}`);
-    return 0;
+    return printWriteResult(ctx, secret, `Success! Data written to: ${fullPath}`);
   },
 };
 
@@ -88,9 +84,7 @@ const metadataDelete: CommandSpec = {
   flags: [MOUNT_FLAG],
   args: { min: 1, max: 1 },
   async run(ctx) {
-    const loc = await v2Location(ctx);
-    const client = await ctx.client();
-    const fullPath = kvApiPath(loc, 'metadata');
+    const { client, fullPath } = await metadataTarget(ctx);
     await step(`Error deleting ${fullPath}`, () => client.delete(fullPath));
     ctx.out.info(`Success! Data deleted (if it existed) at: ${fullPath}`);
     return 0;

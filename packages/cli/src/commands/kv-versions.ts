@@ -2,8 +2,8 @@
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CommandFailedError, UsageError } from '../errors.js';
 import type { FlagSpec } from '../flags.js';
-import { kvApiPath, MOUNT_FLAG, resolveKv } from '../kv-mount.js';
-import { step } from './helpers.js';
+import { kvApiPath, locateKv, MOUNT_FLAG } from '../kv-mount.js';
+import { printWriteResult, step } from './helpers.js';
 
 /** `-versions=1,2 -versions=3` as numbers; anything else is a usage error. */
 export function parseVersions(values: readonly string[]): number[] {
@@ -33,8 +33,7 @@ const kvDelete: CommandSpec = {
   args: { min: 1, max: 1 },
   async run(ctx) {
     const versions = parseVersions(ctx.flags.strings('versions'));
-    const client = await ctx.client();
-    const loc = await resolveKv(client, ctx.args[0]!, ctx.flags.string('mount'));
+    const { client, loc } = await locateKv(ctx);
     let fullPath: string;
     let secret;
     if (loc.v2 && versions.length > 0) {
@@ -44,9 +43,7 @@ const kvDelete: CommandSpec = {
       fullPath = kvApiPath(loc, 'data');
       secret = await step(`Error deleting ${fullPath}`, () => client.delete(fullPath));
     }
-    if (secret) return ctx.out.secret(secret);
-    if (ctx.out.isTable) ctx.out.info(`Success! Data deleted (if it existed) at: ${fullPath}`);
-    return 0;
+    return printWriteResult(ctx, secret, `Success! Data deleted (if it existed) at: ${fullPath}`);
   },
 };
 
@@ -65,14 +62,11 @@ function versionCommand(verb: 'undelete' | 'destroy', synopsis: string, descript
       if (versions.length === 0) {
         throw new UsageError(`No versions provided, use the "-versions" flag to specify the version to ${verb}.`);
       }
-      const client = await ctx.client();
-      const loc = await resolveKv(client, ctx.args[0]!, ctx.flags.string('mount'));
+      const { client, loc } = await locateKv(ctx);
       if (!loc.v2) throw new CommandFailedError(`${title} not supported on KV Version 1`, 1);
       const fullPath = kvApiPath(loc, verb);
       const secret = await step(`Error writing data to ${fullPath}`, () => client.write(fullPath, { versions }));
-      if (secret) return ctx.out.secret(secret);
-      if (ctx.out.isTable) ctx.out.info(`Success! Data written to: ${fullPath}`);
-      return 0;
+      return printWriteResult(ctx, secret, `Success! Data written to: ${fullPath}`);
     },
   };
 }

@@ -1,16 +1,10 @@
 // kv get, put, patch, list: the KV engine through its preflight, on v1 and v2 mounts alike.
 import type { CommandContext, CommandSpec } from '../command.js';
 import { ApiError, CommandFailedError, failWith, UsageError } from '../errors.js';
-import { kvApiPath, MOUNT_FLAG, resolveKv } from '../kv-mount.js';
+import { kvApiPath, locateKv, MOUNT_FLAG, resolveKv } from '../kv-mount.js';
 import { asRecord, type Secret } from '../secret.js';
 import { parseData, step } from './helpers.js';
 import { outputPath, outputTitled, printKvWrite } from './kv-output.js';
-
-async function location(ctx: CommandContext) {
-  const client = await ctx.client();
-  const loc = await resolveKv(client, ctx.args[0]!, ctx.flags.string('mount'));
-  return { client, loc };
-}
 
 const kvGet: CommandSpec = {
   path: ['kv', 'get'],
@@ -21,7 +15,7 @@ const kvGet: CommandSpec = {
   flags: [MOUNT_FLAG, { name: 'version', type: 'int', default: 0, usage: 'The version to return (KV v2).' }],
   args: { min: 1, max: 1 },
   async run(ctx) {
-    const { client, loc } = await location(ctx);
+    const { client, loc } = await locateKv(ctx);
     const fullPath = kvApiPath(loc, 'data');
     const version = ctx.flags.int('version');
     const query = loc.v2 && version > 0 ? { version: String(version) } : undefined;
@@ -69,7 +63,7 @@ const kvPut: CommandSpec = {
   async run(ctx) {
     if (ctx.args.length === 1) throw new UsageError('Must supply data');
     const data = await parseData(ctx, ctx.args.slice(1));
-    const { client, loc } = await location(ctx);
+    const { client, loc } = await locateKv(ctx);
     const fullPath = kvApiPath(loc, 'data');
     let body: Record<string, unknown> = data;
     if (loc.v2) {
@@ -101,7 +95,7 @@ const kvPatch: CommandSpec = {
     const method = ctx.flags.string('method');
     if (method !== '' && method !== 'patch' && method !== 'rw') throw new UsageError(`Unsupported method provided: ${method}`);
     const data = await parseData(ctx, ctx.args.slice(1));
-    const { client, loc } = await location(ctx);
+    const { client, loc } = await locateKv(ctx);
     if (!loc.v2) throw new CommandFailedError('K/V engine mount must be version 2 for patch support');
     const fullPath = kvApiPath(loc, 'data');
     const cas = ctx.flags.int('cas');

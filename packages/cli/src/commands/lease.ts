@@ -1,7 +1,7 @@
 // lease renew|revoke|lookup: leases of dynamic secrets through sys/leases.
 import type { CommandSpec } from '../command.js';
 import { CommandFailedError, UsageError } from '../errors.js';
-import { step } from './helpers.js';
+import { printSecret, step } from './helpers.js';
 
 const renew: CommandSpec = {
   path: ['lease', 'renew'],
@@ -17,8 +17,7 @@ const renew: CommandSpec = {
     const body = { lease_id: leaseId, increment: ctx.flags.seconds('increment') };
     const secret = await step('Error renewing lease', () => client.write('sys/leases/renew', body));
     if (!secret) throw new CommandFailedError('Error renewing lease: empty response');
-    if (ctx.flags.has('field')) return ctx.out.field(secret, ctx.flags.string('field'), true);
-    return ctx.out.secret(secret);
+    return printSecret(ctx, secret);
   },
 };
 

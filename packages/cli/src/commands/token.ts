@@ -1,14 +1,9 @@
 // token create, lookup, renew, revoke, capabilities: the token store through auth/token/*.
-import type { CommandContext, CommandSpec } from '../command.js';
+import type { CommandSpec } from '../command.js';
 import { CommandFailedError, UsageError } from '../errors.js';
 import { parseFlagPairs } from '../kv-data.js';
-import { asRecord, type Secret } from '../secret.js';
-import { step } from './helpers.js';
-
-function printSecret(ctx: CommandContext, secret: Secret): number {
-  if (ctx.flags.has('field')) return ctx.out.field(secret, ctx.flags.string('field'), true);
-  return ctx.out.secret(secret);
-}
+import { asRecord } from '../secret.js';
+import { printSecret, step } from './helpers.js';
 
 const create: CommandSpec = {
   path: ['token', 'create'],

@@ -86,16 +86,23 @@ function copyStrings(a: string[] | undefined): string[] | undefined {
   return a ? [...a] : undefined;
 }
 
-function requestAuth(a: RequestAuth | undefined, input: AuditInput, h: Hasher): AuditAuth {
-  // Vault formats a request without a token with an empty auth whose type prints as "default".
-  if (!a) return { token_type: 'default' };
-  const pr = input.policyResults;
-  return omitEmpty<AuditAuth>({
+/** The fields both auth blocks open with, in the order Vault's encoder writes them. */
+function identity(a: RequestAuth | Auth, h: Hasher): AuditAuth {
+  return {
     client_token: h.token(a.clientToken),
     accessor: h.accessor(a.accessor),
     display_name: a.displayName,
     policies: copyStrings(a.policies),
     token_policies: copyStrings(a.tokenPolicies),
+  };
+}
+
+function requestAuth(a: RequestAuth | undefined, input: AuditInput, h: Hasher): AuditAuth {
+  // Vault formats a request without a token with an empty auth whose type prints as "default".
+  if (!a) return { token_type: 'default' };
+  const pr = input.policyResults;
+  return omitEmpty<AuditAuth>({
+    ...identity(a, h),
     policy_results: pr && {
       allowed: pr.allowed,
       ...(pr.grantingPolicies?.length
@@ -113,11 +120,7 @@ function requestAuth(a: RequestAuth | undefined, input: AuditInput, h: Hasher): 
 
 function responseAuth(a: Auth, h: Hasher): AuditAuth {
   return omitEmpty<AuditAuth>({
-    client_token: h.token(a.clientToken),
-    accessor: h.accessor(a.accessor),
-    display_name: a.displayName,
-    policies: copyStrings(a.policies),
-    token_policies: copyStrings(a.tokenPolicies),
+    ...identity(a, h),
     no_default_policy: a.noDefaultPolicy,
     metadata: mapField(a.metadata),
     num_uses: a.numUses,
@@ -184,31 +187,29 @@ function responseSection(input: AuditInput, f: EntryFormat, h: Hasher): AuditRes
   });
 }
 
-/** Vault's request entry, hashed with the device's salt and options. */
-export function formatRequestEntry(input: AuditInput, f: EntryFormat, now: Date): AuditEntry {
+/** One entry of either kind; a response entry adds the response, and says only that a forwarded request was forwarded. */
+function formatEntry(type: AuditEntry['type'], input: AuditInput, f: EntryFormat, now: Date): AuditEntry {
   const h = new Hasher(f);
   const auth = input.auth ?? input.request.auth;
+  const forwardedFrom = input.request.forwardedFrom;
   return omitEmpty<AuditEntry>({
     time: rfc3339Nano(now),
-    type: 'request',
+    type,
     auth: requestAuth(auth, input, h),
     request: requestSection(input, auth, h),
+    response: type === 'response' ? responseSection(input, f, h) : undefined,
     error: input.error,
-    forwarded_from: input.request.forwardedFrom,
+    forwarded_from: type === 'request' ? forwardedFrom : undefined,
+    forwarded: type === 'response' && forwardedFrom ? true : undefined,
   });
+}
+
+/** Vault's request entry, hashed with the device's salt and options. */
+export function formatRequestEntry(input: AuditInput, f: EntryFormat, now: Date): AuditEntry {
+  return formatEntry('request', input, f, now);
 }
 
 /** Vault's response entry: the request entry's parts plus the response. */
 export function formatResponseEntry(input: AuditInput, f: EntryFormat, now: Date): AuditEntry {
-  const h = new Hasher(f);
-  const auth = input.auth ?? input.request.auth;
-  return omitEmpty<AuditEntry>({
-    time: rfc3339Nano(now),
-    type: 'response',
-    auth: requestAuth(auth, input, h),
-    request: requestSection(input, auth, h),
-    response: responseSection(input, f, h),
-    error: input.error,
-    forwarded: input.request.forwardedFrom ? true : undefined,
-  });
+  return formatEntry('response', input, f, now);
 }

@@ -6,7 +6,7 @@ import type { FieldData } from '../framework/field.js';
 import type { BackendContext, LogicalBackend } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
 import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from './json-entry.js';
-import { listPrefix } from './kv-v1.js';
+import { listFolder } from './kv-v1.js';
 
 const HELP = `
 The cubbyhole backend reads and writes arbitrary secrets to the backend.
@@ -118,13 +118,8 @@ export async function cubbyholeFactory(ctx: BackendContext): Promise<LogicalBack
     return null;
   };
 
-  const list = async (req: Request, data: FieldData): Promise<Response | null> => {
-    const base = folder(req);
-    const prefix = base + listPrefix(data.getString('path'));
-    if (!isStorableKey(prefix.slice(0, -1))) return null;
-    const keys = await storage.list(prefix);
-    return keys.length ? { data: { keys } } : null;
-  };
+  const list = async (req: Request, data: FieldData): Promise<Response | null> =>
+    listFolder(storage, folder(req), data.getString('path'));
 
   return new FrameworkBackend({
     class: 'secret',

@@ -1,3 +1,4 @@
+import type { Backend } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
 import { parseDuration } from '../framework/duration.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';
@@ -32,6 +33,17 @@ export function listPrefix(path: string): string {
   return path === '' || path.endsWith('/') ? path : `${path}/`;
 }
 
+/**
+ * Lists the folder `path` names under `base` (a folder key ending in `/`, or '' for the view's root): null when it is
+ * empty or a key storage would refuse, so the client sees a 404 as in Vault.
+ */
+export async function listFolder(storage: Backend, base: string, path: string): Promise<Response | null> {
+  const prefix = base + listPrefix(path);
+  if (prefix !== '' && !isStorableKey(prefix.slice(0, -1))) return null;
+  const keys = await storage.list(prefix);
+  return keys.length ? { data: { keys } } : null;
+}
+
 /** KV version 1: the request body is stored as-is at the request path. */
 export async function kvV1Factory(ctx: BackendContext): Promise<LogicalBackend> {
   const { storage, system } = ctx;
@@ -58,12 +70,7 @@ export async function kvV1Factory(ctx: BackendContext): Promise<LogicalBackend> 
     return null;
   };
 
-  const list = async (req: Request): Promise<Response | null> => {
-    const prefix = listPrefix(req.path);
-    if (prefix !== '' && !isStorableKey(prefix.slice(0, -1))) return null;
-    const keys = await storage.list(prefix);
-    return keys.length ? { data: { keys } } : null;
-  };
+  const list = async (req: Request): Promise<Response | null> => listFolder(storage, '', req.path);
 
   return new FrameworkBackend({
     class: 'secret',

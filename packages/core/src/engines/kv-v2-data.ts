@@ -15,6 +15,7 @@ import {
   versionView,
   type KeyMetadata,
   type KvConfig,
+  type StoredVersion,
 } from './kv-v2-model.js';
 import type { KvV2Store } from './kv-v2-store.js';
 import { mergePatch } from './merge-patch.js';
@@ -74,21 +75,38 @@ function keyOf(data: FieldData): string {
   return data.getString('path');
 }
 
+/**
+ * The version a read asks for ("version", else the current one) with its metadata view: null when the key or the
+ * version is unknown, `stored: null` when the version is deleted or destroyed (Vault answers 404 with the metadata).
+ */
+async function readVersion(
+  deps: KvV2Deps,
+  data: FieldData,
+): Promise<{ metadata: Record<string, unknown>; stored: StoredVersion | null } | null> {
+  const { store, system } = deps;
+  const key = keyOf(data);
+  const meta = await store.metadata(key);
+  if (!meta) return null;
+  const requested = data.getInt('version');
+  // Only 0 (or none) means the current version; a negative one names no version, as in Vault.
+  const version = requested !== 0 ? requested : meta.currentVersion;
+  const vm = meta.versions[String(version)];
+  if (!vm) return null;
+  const metadata = versionView(meta, version, vm);
+  if (vm.destroyed || isDeleted(vm, system.now().getTime())) return { metadata, stored: null };
+  const stored = await store.version(key, version);
+  if (!stored) throw new Error('could not find version data');
+  return { metadata, stored };
+}
+
 export function dataPath(deps: KvV2Deps): PathDef {
   const { store, system } = deps;
 
   const read = async (req: Request, data: FieldData): Promise<Response | null> => {
-    const key = keyOf(data);
-    const meta = await store.metadata(key);
-    if (!meta) return null;
-    const requested = data.getInt('version');
-    const version = requested > 0 ? requested : meta.currentVersion;
-    const vm = meta.versions[String(version)];
-    if (!vm) return null;
-    const metadata = versionView(meta, version, vm);
-    if (vm.destroyed || isDeleted(vm, system.now().getTime())) return rawEnvelope(req, 404, { data: null, metadata });
-    const stored = await store.version(key, version);
-    if (!stored) throw new Error('could not find version data');
+    const found = await readVersion(deps, data);
+    if (!found) return null;
+    const { metadata, stored } = found;
+    if (!stored) return rawEnvelope(req, 404, { data: null, metadata });
     return { data: { data: stored.data, metadata } };
   };
 
@@ -169,19 +187,11 @@ export function subkeysOf(input: Record<string, unknown>, maxDepth: number): Rec
 }
 
 export function subkeysPath(deps: KvV2Deps): PathDef {
-  const { store, system } = deps;
   const read = async (req: Request, data: FieldData): Promise<Response | null> => {
-    const key = keyOf(data);
-    const meta = await store.metadata(key);
-    if (!meta) return null;
-    const requested = data.getInt('version');
-    const version = requested > 0 ? requested : meta.currentVersion;
-    const vm = meta.versions[String(version)];
-    if (!vm) return null;
-    const metadata = versionView(meta, version, vm);
-    if (vm.destroyed || isDeleted(vm, system.now().getTime())) return rawEnvelope(req, 404, { subkeys: null, metadata });
-    const stored = await store.version(key, version);
-    if (!stored) throw new Error('could not find version data');
+    const found = await readVersion(deps, data);
+    if (!found) return null;
+    const { metadata, stored } = found;
+    if (!stored) return rawEnvelope(req, 404, { subkeys: null, metadata });
     return { data: { subkeys: subkeysOf(stored.data, data.getInt('depth')), metadata } };
   };
   return {
