@@ -15,7 +15,7 @@ import { handleRequest } from './pipeline.js';
 import { PolicyStore } from './policy/index.js';
 import { GenerateRoot } from './seal/generate-root.js';
 import { Rekey } from './seal/rekey.js';
-import { SealLifecycle, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
+import { SealLifecycle, validateInitParams, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
 import { StateLock } from './state-lock.js';
 import { systemBackend } from './sys/system-backend.js';
 import { localSystemBackend } from './sys/local-paths.js';
@@ -44,6 +44,7 @@ export interface CoreOptions {
 }
 
 const DEFAULT_TTL = 768 * 3600;
+const CLUSTER_INFO_PATH = 'core/cluster/local/info';
 
 /**
  * One Strongroom node. Built from its dependencies (no globals), so several run in one process in tests.
@@ -76,7 +77,8 @@ export class Core {
   /** Standby-to-active link health for `sys/health` and `sys/leader`; the server's forwarding layer replaces it. */
   forwardingHealth: () => Record<string, unknown> = () => ({});
   readonly options: CoreOptions;
-  readonly clusterName: string;
+  /** Shared by every node of the cluster once loaded from the barrier (`core/cluster/local/info`). */
+  clusterName: string;
   clusterId = '';
   private readonly duties: ActiveDuties;
   private readonly stateListeners = new Set<() => void>();
@@ -171,6 +173,7 @@ export class Core {
     this.duties = new ActiveDuties(
       [
         { name: 'read-cache', setup: async () => this.storage.setEnabled(true), teardown: async () => this.storage.setEnabled(false) },
+        { name: 'cluster-info', setup: () => this.loadClusterInfo(true), teardown: async () => undefined },
         { name: 'policies', setup: () => this.policies.setup(), teardown: async () => undefined },
         { name: 'tokens', setup: () => this.tokens.setup(), teardown: async () => undefined },
         {
@@ -252,6 +255,7 @@ export class Core {
   /** Init: split the root key, and create the root token with the barrier briefly unsealed. The node stays sealed. */
   async initialize(p: InitParams): Promise<InitResult> {
     return this.stateLock.write(async () => {
+      if (!(await this.initialized())) await checkInitKeys(p);
       const { result, rootKey } = await this.sealLifecycle.initialize(p);
       try {
         await this.barrier.unseal(rootKey);
@@ -284,9 +288,38 @@ export class Core {
 
   private async postUnseal(): Promise<void> {
     this.logger.info('node unsealed');
+    await this.loadClusterInfo(false).catch((err: Error) => this.logger.warn('cluster info not readable yet', { error: err.message }));
     this.stateChanged();
-    if (this.ha) this.ha.start();
-    else await this.becomeActive();
+    if (this.ha) {
+      this.ha.start();
+      return;
+    }
+    try {
+      await this.becomeActive();
+    } catch (err) {
+      // A node that cannot take up its duties must not stay unsealed and idle: seal again, as Vault does.
+      this.logger.error('activation failed; sealing', { error: (err as Error).message });
+      this.barrier.seal();
+      this.sealLifecycle.unsealShares.reset();
+      this.stateChanged();
+      throw err;
+    }
+  }
+
+  /** The cluster's name and id, made by the first active node and shared through the barrier. */
+  private async loadClusterInfo(create: boolean): Promise<void> {
+    const raw = await this.barrier.get(CLUSTER_INFO_PATH);
+    if (raw) {
+      const info = JSON.parse(Buffer.from(raw).toString('utf8')) as { name: string; id: string };
+      this.clusterName = info.name;
+      this.clusterId = info.id;
+      return;
+    }
+    if (!create) return;
+    const info = { name: this.options.clusterName ?? `strongroom-cluster-${randomUUID().slice(0, 8)}`, id: randomUUID() };
+    await this.barrier.put(CLUSTER_INFO_PATH, Buffer.from(JSON.stringify(info)));
+    this.clusterName = info.name;
+    this.clusterId = info.id;
   }
 
   /** Runs the active duties; called directly without HA, or by the HA manager once it holds the lock. */
@@ -373,4 +406,16 @@ export class Core {
   backendRequest(operation: Request['operation'], path: string, prefix: string): Request {
     return { id: randomUUID(), operation, path: path.slice(prefix.length), data: {}, clientToken: '', headers: {}, mountPoint: prefix };
   }
+}
+
+/**
+ * Init's parameters, PGP keys included, are checked before anything is stored: a failure once the barrier is
+ * initialized would leave a node whose unseal keys and root token nobody ever received.
+ */
+async function checkInitKeys(p: InitParams): Promise<void> {
+  validateInitParams(p);
+  const keys = [...(p.pgp_keys ?? []), ...(p.root_token_pgp_key ? [p.root_token_pgp_key] : [])];
+  if (keys.length === 0) return;
+  const { pgpEncryptHex } = await import('@strongroom/barrier');
+  for (const key of keys) await pgpEncryptHex(key, Buffer.from('probe'));
 }

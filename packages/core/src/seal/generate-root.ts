@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { BarrierError, combine, pgpEncryptHex, type SealConfig, type SecurityBarrier } from '@strongroom/barrier';
 import { InvalidRequestError } from '../errors.js';
-import { decodeKey, ShareCollector } from './share-collector.js';
+import { decodeShare, ShareCollector } from './share-collector.js';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Length of a root token (`hvs.` + 24 base62), and so of the OTP it is XORed with. */
@@ -89,7 +89,7 @@ export class GenerateRoot {
     if (nonce !== a.nonce) throw new InvalidRequestError(`incorrect nonce supplied; nonce for this root generation operation is ${a.nonce}`);
     const cfg = await this.sealConfig();
     if (!cfg) throw new InvalidRequestError('Vault is not initialized');
-    this.shares.add(decodeKey(key), { rejectDuplicate: 'given key has already been provided during this generation operation' });
+    this.shares.add(decodeShare(key, cfg.secret_shares), { rejectDuplicate: 'given key has already been provided during this generation operation' });
     if (this.shares.progress < cfg.secret_threshold) return this.status();
     const shares = this.shares.take();
     let rootKey: Uint8Array;

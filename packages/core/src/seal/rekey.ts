@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BarrierError, combine, generateKey, pgpEncryptHex, split, writeSealConfig, type SealConfig, type SecurityBarrier } from '@strongroom/barrier';
 import type { Backend } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
-import { decodeKey, ShareCollector } from './share-collector.js';
+import { decodeShare, ShareCollector } from './share-collector.js';
 import { encodeShares, validateInitParams } from './seal-lifecycle.js';
 
 interface RekeyAttempt {
@@ -75,7 +75,7 @@ export class Rekey {
     if (a.pending) throw new InvalidRequestError('rekey operation is awaiting verification of the new keys');
     const cfg = await this.sealConfig();
     if (!cfg) throw new InvalidRequestError('Vault is not initialized');
-    this.current.add(decodeKey(key), { rejectDuplicate: 'given key has already been provided during this rekey operation' });
+    this.current.add(decodeShare(key, cfg.secret_shares), { rejectDuplicate: 'given key has already been provided during this rekey operation' });
     if (this.current.progress < cfg.secret_threshold) return this.status();
 
     const shares = this.current.take();
@@ -120,7 +120,7 @@ export class Rekey {
     const a = this.attempt;
     if (!a?.pending) throw new InvalidRequestError('no rekey verification in progress');
     if (nonce !== a.pending.verifyNonce) throw new InvalidRequestError(`incorrect nonce supplied; nonce for this verify operation is ${a.pending.verifyNonce}`);
-    a.pending.verify.add(decodeKey(key), { rejectDuplicate: 'given key has already been provided during this verify operation' });
+    a.pending.verify.add(decodeShare(key, a.shares), { rejectDuplicate: 'given key has already been provided during this verify operation' });
     if (a.pending.verify.progress < a.threshold) return this.verifyStatus();
     const shares = a.pending.verify.take();
     let candidate: Uint8Array;

@@ -13,7 +13,7 @@ import {
 } from '@strongroom/barrier';
 import type { Backend } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
-import { decodeKey, ShareCollector } from './share-collector.js';
+import { decodeShare, ShareCollector } from './share-collector.js';
 
 export interface InitParams {
   secret_shares: number;
@@ -102,12 +102,16 @@ export class SealLifecycle {
     return { result: encoded, rootKey };
   }
 
-  /** Adds one share; at the threshold combines and unseals. The progress is cleared whatever the result. */
-  async submit(key: unknown): Promise<'unsealed' | 'progress'> {
+  /**
+   * Adds one share; at the threshold combines and unseals. The progress is cleared whatever the result.
+   * Only the call that opened the barrier gets 'unsealed': shares sent at once by several operators must start
+   * the node's active duties once, not once per caller.
+   */
+  async submit(key: unknown): Promise<'unsealed' | 'already-unsealed' | 'progress'> {
     const cfg = await this.config();
     if (!cfg) throw new InvalidRequestError('Vault is not initialized');
-    if (!this.barrier.isSealed()) return 'unsealed';
-    const share = decodeKey(key);
+    if (!this.barrier.isSealed()) return 'already-unsealed';
+    const share = decodeShare(key, cfg.secret_shares);
     this.unsealShares.add(share);
     if (this.unsealShares.progress < cfg.secret_threshold) return 'progress';
     const shares = this.unsealShares.take();

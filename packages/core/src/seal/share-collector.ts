@@ -1,4 +1,5 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { BarrierError, KEY_BYTES, validateShare } from '@strongroom/barrier';
 import { InvalidRequestError } from '../errors.js';
 
 /**
@@ -48,4 +49,24 @@ export function decodeKey(text: unknown): Buffer {
   if (/^[0-9a-fA-F]+$/.test(t) && t.length % 2 === 0) return Buffer.from(t, 'hex');
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && t.length % 4 === 0) return Buffer.from(t, 'base64');
   throw new InvalidRequestError("'key' must be a valid hex or base64 string");
+}
+
+/**
+ * `decodeKey`, then refuses what cannot be a share of a seal split into `secretShares` parts (the root key itself
+ * when there is one share). As Vault checks the key length up front, a malformed key is a 400 that is never
+ * counted in the progress, rather than a failure of the whole attempt at the threshold.
+ */
+export function decodeShare(text: unknown, secretShares: number): Buffer {
+  const share = decodeKey(text);
+  if (secretShares === 1) {
+    if (share.length !== KEY_BYTES) throw new InvalidRequestError(`invalid key: key must be ${KEY_BYTES} bytes, got ${share.length}`);
+    return share;
+  }
+  try {
+    validateShare(share);
+  } catch (err) {
+    if (err instanceof BarrierError) throw new InvalidRequestError(`invalid key: ${err.message}`);
+    throw err;
+  }
+  return share;
 }

@@ -7,9 +7,10 @@ const ok = (body: unknown): Response => ({ raw: { status: 200, body } });
 
 /** seal, step-down, key status, rotation, rekey and generate-root. */
 export function sealPaths(core: Core): PathDef[] {
+  // Not `required`: the framework would then refuse the GET (status) and DELETE (cancel) of `rekey/init` too.
   const shamirFields = {
-    secret_shares: { type: 'int' as const, required: true },
-    secret_threshold: { type: 'int' as const, required: true },
+    secret_shares: { type: 'int' as const },
+    secret_threshold: { type: 'int' as const },
     pgp_keys: { type: 'comma-string-slice' as const },
     backup: { type: 'bool' as const },
     require_verification: { type: 'bool' as const },
@@ -83,14 +84,18 @@ export function sealPaths(core: Core): PathDef[] {
       fields: { ...shamirFields, nonce: { type: 'string' } },
       operations: {
         read: async () => ok(await core.rekey.status()),
-        update: async (_req, d) =>
-          ok(await core.rekey.init({
+        update: async (_req, d) => {
+          for (const f of ['secret_shares', 'secret_threshold']) {
+            if (!d.has(f)) throw new InvalidRequestError(`missing required field "${f}"`);
+          }
+          return ok(await core.rekey.init({
             secret_shares: d.getInt('secret_shares'),
             secret_threshold: d.getInt('secret_threshold'),
             pgp_keys: d.getStrings('pgp_keys'),
             backup: d.getBool('backup'),
             require_verification: d.getBool('require_verification'),
-          })),
+          }));
+        },
         delete: async () => {
           core.rekey.cancel();
           return null;

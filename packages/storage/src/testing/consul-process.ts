@@ -146,7 +146,7 @@ export async function startConsulDev(): Promise<ConsulCluster> {
   const cfg = path.join(dir, 'test.hcl');
   writeFileSync(cfg, 'session_ttl_min = "1s"\n');
   const args = [
-    'agent', '-dev', '-bind=127.0.0.1', '-client=127.0.0.1', `-http-port=${http}`, '-dns-port=-1', '-grpc-port=-1',
+    'agent', '-dev', '-bind=127.0.0.1', '-client=127.0.0.1', `-http-port=${http}`, '-dns-port=-1', '-grpc-port=-1', '-grpc-tls-port=-1',
     `-serf-lan-port=${lan}`, `-serf-wan-port=${wan}`, `-server-port=${rpc}`, '-log-level=warn', `-config-file=${cfg}`,
   ];
   const agent = makeAgent(bin, args, 'dev', '127.0.0.1', `127.0.0.1:${http}`);
