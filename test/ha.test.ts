@@ -210,6 +210,39 @@ test("Consul's Raft leader killed: the cluster recovers and the active serves ag
   await leader.restart();
 });
 
+test('partition: the active cut off from its Consul agent stops serving and a standby takes over', async () => {
+  const writer = writerLoop('partition');
+  await sleep(300);
+  const old = await waitForActive(nodes);
+  const agent = consul.agents[old % consul.agents.length]!;
+  const started = Date.now();
+  // A frozen agent answers nothing: the node can neither refresh its check nor learn that it lost the lock.
+  agent.process.kill('SIGSTOP');
+  try {
+    const { index, ms } = await gapUntilActive(old, started);
+    console.log(`# failover: node ${old} cut off from Consul; node ${index} active after ${ms} ms`);
+    let stoppedAt = 0;
+    while (Date.now() - started < 30_000) {
+      const h = await nodes[old]!.http('GET', '/v1/sys/health').catch(() => null);
+      if (h && h.status !== 200) {
+        stoppedAt = Date.now() - started;
+        break;
+      }
+      await sleep(50);
+    }
+    console.log(`# partition: the cut-off active stopped answering as active after ${stoppedAt} ms`);
+    assert.ok(stoppedAt > 0, 'the cut-off node went on claiming to be active');
+    const w = await nodes[old]!.http('POST', '/v1/secret/data/drill/from-partitioned', { data: { v: 1 } }, { 'x-vault-token': token, 'x-vault-no-request-forwarding': 'true' }).catch(() => null);
+    assert.notEqual(w?.status, 200, 'the cut-off node acknowledged a write');
+  } finally {
+    agent.process.kill('SIGCONT');
+    await consul.waitForLeader(30_000);
+  }
+  await writer.stop();
+  for (let i = 0; i < 200 && (await nodes[old]!.http('GET', '/v1/sys/health')).status !== 429; i++) await sleep(50);
+  assert.equal((await nodes[old]!.http('GET', '/v1/sys/health')).status, 429);
+});
+
 test('every acknowledged write of the drills reads back', async () => {
   const active = await waitForActive(nodes);
   assert.ok(acknowledged.size > 20, `only ${acknowledged.size} writes acknowledged`);

@@ -72,7 +72,7 @@ export function raw(base: string, method: string, target: string, opts: { token?
         const i = l.indexOf(':');
         headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
       }
-      let rest = all.subarray(end + 4);
+      let rest: Buffer = all.subarray(end + 4);
       if (headers['transfer-encoding'] === 'chunked') rest = dechunk(rest);
       else if (headers['content-length'] !== undefined) rest = rest.subarray(0, Number(headers['content-length']));
       const text = rest.toString('utf8');

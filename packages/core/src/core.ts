@@ -64,7 +64,7 @@ export class Core {
   readonly policies: PolicyStore;
   readonly tokens: TokenStore;
   readonly expiration: ExpirationManager;
-  readonly audit = new AuditBroker();
+  readonly audit: AuditBroker;
   readonly auditTable: AuditTable;
   readonly mounts: MountTable;
   readonly authMounts: MountTable;
@@ -82,6 +82,7 @@ export class Core {
   clusterId = '';
   private readonly duties: ActiveDuties;
   private readonly stateListeners = new Set<() => void>();
+  private knownInitialized = false;
   private activeSince: Date | null = null;
   private activeAbort: AbortController | null = null;
 
@@ -89,6 +90,8 @@ export class Core {
     this.options = o;
     this.logger = o.logger ?? silentLogger;
     this.clock = o.clock ?? systemClock;
+    // With the node's logger, so that an operator sees which audit device failed when requests get 500.
+    this.audit = new AuditBroker({ logger: this.logger, clock: this.clock });
     this.clusterName = o.clusterName ?? `strongroom-cluster-${this.id.slice(0, 8)}`;
     this.storage = new CachedBackend(o.storage);
     this.haStorage = o.haStorage ?? (isHABackend(o.storage) ? o.storage : undefined);
@@ -243,7 +246,10 @@ export class Core {
   }
 
   async initialized(): Promise<boolean> {
-    return (await this.sealLifecycle.config()) !== null;
+    // Once initialized, always initialized: answer from memory so health checks never wait on storage.
+    if (this.knownInitialized) return true;
+    this.knownInitialized = (await this.sealLifecycle.config()) !== null;
+    return this.knownInitialized;
   }
 
   sealStatus(): Promise<SealStatus> {
@@ -335,9 +341,12 @@ export class Core {
 
   /** Stops serving as active at once (lock lost or step-down); the barrier stays unsealed. */
   async becomeStandby(reason: string): Promise<void> {
+    // Stop claiming to be active at once: in-flight requests may hold the state lock for a while (a write stuck
+    // on an unreachable Consul agent), and new requests must not wait behind them nor be served meanwhile.
+    this.activeSince = null;
     this.activeAbort?.abort(new Error(reason));
+    this.stateChanged();
     await this.stateLock.write(async () => {
-      this.activeSince = null;
       await this.duties.teardown();
     });
     this.logger.info('node is standby', { reason });

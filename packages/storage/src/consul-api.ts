@@ -14,7 +14,11 @@ export interface ConsulClientOptions {
   tlsCert?: Buffer;
   tlsKey?: Buffer;
   tlsSkipVerify?: boolean;
+  /** Deadline of one request (not of a blocking query's wait); default 10 s. */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface KVPair {
   key: string;
@@ -67,7 +71,8 @@ export class ConsulClient {
       port: Number(portText),
       secure,
       agent: this.agent,
-      defaults: options.token ? { token: options.token } : undefined,
+      // No call may hang on an unreachable agent: blocking queries get their wait plus slack instead.
+      defaults: { ...(options.token ? { token: options.token } : {}), timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
     } as ConstructorParameters<typeof Consul>[0]);
   }
 

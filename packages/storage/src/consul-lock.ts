@@ -101,18 +101,29 @@ export class ConsulLock implements Lock {
     const checkEvery = Math.max(200, durationMs(this.timing.checkTtl) / 3);
     const renewEvery = Math.max(1000, durationMs(this.timing.sessionTtl) / 2);
     this.timers.push(setInterval(() => void this.refreshCheck(), checkEvery));
+    // Independent of any answer: a request to an unreachable agent may hang rather than fail.
+    this.timers.push(setInterval(() => this.watchdog(), Math.max(100, checkEvery / 2)));
     this.timers.push(setInterval(() => void this.renewSession(), renewEvery));
   }
 
   private async refreshCheck(): Promise<void> {
     if (!this.checkId) return;
+    const started = Date.now();
     try {
       await this.backend.client.checkPass(this.checkId);
-      this.lastRefreshOk = Date.now();
+      // Count from when the refresh was sent: that is the latest moment Consul can have seen us alive.
+      this.lastRefreshOk = Math.max(this.lastRefreshOk, started);
     } catch {
-      // Cut off from Consul: once the check may have lapsed, the session may be gone, so stop believing.
-      if (this.controller && Date.now() - this.lastRefreshOk >= durationMs(this.timing.checkTtl)) this.lose();
+      this.watchdog();
     }
+  }
+
+  /**
+   * Cut off from Consul (partition, dead agent): once the check may have lapsed the session may be gone and another
+   * node may hold the lock, so stop believing we hold it, counting from the last refresh Consul acknowledged.
+   */
+  private watchdog(): void {
+    if (this.controller && Date.now() - this.lastRefreshOk >= durationMs(this.timing.checkTtl)) this.lose();
   }
 
   private async renewSession(): Promise<void> {

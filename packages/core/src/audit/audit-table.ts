@@ -4,6 +4,7 @@ import { Mutex, type Backend } from '@strongroom/storage';
 import { type Logger, silentLogger } from '../clock.js';
 import { InvalidRequestError } from '../errors.js';
 import type { Request } from '../logical/request.js';
+import { ownValue } from '../own-value.js';
 import { DEFAULT_AUDIT_TIMEOUT_MS, type AuditBroker } from './audit-broker.js';
 import type { AuditDevice, AuditDeviceFactory } from './audit-device.js';
 import { formatRequestEntry } from './audit-entry.js';
@@ -136,7 +137,7 @@ export class AuditTable {
   async enable(path: string, req: EnableAuditRequest): Promise<void> {
     const p = normalisePath(path);
     validatePath(p);
-    const factory = this.factories[req.type];
+    const factory = ownValue(this.factories, req.type);
     if (!factory) throw new InvalidRequestError(`unknown backend type: "${req.type}"`);
     const options = { ...(req.options ?? {}) };
     const format = parseFormatOptions(options);
@@ -219,7 +220,7 @@ export class AuditTable {
   }
 
   private async create(entry: AuditTableEntry, salt: string): Promise<AuditDevice> {
-    const factory = this.factories[entry.type];
+    const factory = ownValue(this.factories, entry.type);
     if (!factory) throw new InvalidRequestError(`unknown backend type: "${entry.type}"`);
     return factory({ path: entry.path, options: { ...entry.options }, salt, storage: this.view(entry) });
   }

@@ -1,11 +1,17 @@
 /**
+ * The longest duration Vault can express (Go's time.Duration: int64 nanoseconds, about 292 years). Anything longer
+ * is refused as Go refuses it; it also keeps `now + duration` a date that can be written out.
+ */
+export const MAX_DURATION_SECONDS = 9_223_372_036;
+
+/**
  * Parses a Vault duration: an integer number of seconds, or Go-style units (`1h30m`, `90s`, `500ms`, `768h`,
  * plus `d` for days as Vault allows). Returns whole seconds, or null when the text is not a duration.
  */
 export function parseDuration(text: string): number | null {
   const t = text.trim();
   if (t === '') return 0;
-  if (/^\d+$/.test(t)) return Number(t);
+  if (/^\d+$/.test(t)) return Number(t) <= MAX_DURATION_SECONDS ? Number(t) : null;
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
   let total = 0;
   let matched = 0;
@@ -18,7 +24,7 @@ export function parseDuration(text: string): number | null {
     total += n * factor;
     matched = re.lastIndex;
   }
-  if (matched !== t.length) return null;
+  if (matched !== t.length || total > MAX_DURATION_SECONDS) return null;
   return Math.floor(total);
 }
 

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
-import { parseDuration } from './duration.js';
+import { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 
 export type FieldType =
   | 'string'
@@ -70,8 +70,9 @@ export function coerce(name: string, schema: FieldSchema, raw: unknown): unknown
       return schema.type === 'lowercase-string' ? s.toLowerCase() : s;
     }
     case 'int': {
-      if (typeof raw === 'number' && Number.isInteger(raw)) return raw;
-      if (typeof raw === 'string' && /^-?\d+$/.test(raw.trim())) return Number(raw.trim());
+      // Beyond 2^53 a number is no longer the integer the client sent.
+      if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
+      if (typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(Number(raw.trim()))) return Number(raw.trim());
       return bad();
     }
     case 'bool': {
@@ -81,7 +82,7 @@ export function coerce(name: string, schema: FieldSchema, raw: unknown): unknown
       return bad();
     }
     case 'duration': {
-      if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) return Math.floor(raw);
+      if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && raw <= MAX_DURATION_SECONDS) return Math.floor(raw);
       if (typeof raw === 'string') {
         const secs = parseDuration(raw);
         if (secs === null) throw new InvalidRequestError(`error converting input for field "${name}": invalid duration "${raw}"`);
@@ -90,7 +91,7 @@ export function coerce(name: string, schema: FieldSchema, raw: unknown): unknown
       return bad();
     }
     case 'signed-duration': {
-      if (typeof raw === 'number' && Number.isFinite(raw)) return Math.trunc(raw);
+      if (typeof raw === 'number' && Number.isFinite(raw) && Math.abs(raw) <= MAX_DURATION_SECONDS) return Math.trunc(raw);
       if (typeof raw === 'string') {
         const t = raw.trim();
         const neg = t.startsWith('-');

@@ -4,6 +4,7 @@ import { BarrierView } from '@strongroom/barrier';
 import { InvalidRequestError } from '../errors.js';
 import type { Logger } from '../clock.js';
 import type { BackendFactory, LogicalBackend, SystemView } from '../logical/backend.js';
+import { ownValue } from '../own-value.js';
 import { routePrefix, storagePrefix, type MountConfig, type MountEntry, type MountTableName } from './mount-entry.js';
 import type { Router } from './router.js';
 
@@ -65,7 +66,7 @@ export class MountTable {
     const p = normalise(path);
     validateMountPath(p, this.o.name);
     const type = canonicalType(req);
-    if (!this.o.factories[type] && !this.o.builtins[type]) throw new InvalidRequestError(`plugin not found in the catalog: ${req.type}`);
+    if (!ownValue(this.o.factories, type) && !ownValue(this.o.builtins, type)) throw new InvalidRequestError(`plugin not found in the catalog: ${req.type}`);
     if (SINGLETONS.has(type)) throw new InvalidRequestError(`mount type of "${type}" is not mountable`);
     const entry = this.newEntry(p, req);
     const prefix = routePrefix(entry);
@@ -133,12 +134,12 @@ export class MountTable {
   }
 
   private async mountEntry(entry: MountEntry): Promise<void> {
-    const builtin = this.o.builtins[entry.type];
+    const builtin = ownValue(this.o.builtins, entry.type);
     let backend: LogicalBackend;
     if (builtin) {
       backend = builtin;
     } else {
-      const factory = this.o.factories[entry.type];
+      const factory = ownValue(this.o.factories, entry.type);
       if (!factory) throw new InvalidRequestError(`plugin not found in the catalog: ${entry.type}`);
       const mountCfg = entry.config;
       const sys = this.o.system;

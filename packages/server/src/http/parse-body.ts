@@ -12,6 +12,7 @@ export function parseRequestBody(body: Buffer | undefined, contentType: string |
   if (first !== '{' && first !== '[' && mediaType(contentType) === 'application/x-www-form-urlencoded') {
     return parseForm(text);
   }
+  if (nestingDepth(text) > MAX_DEPTH) throw new HttpError('http_malformed_body', 'failed to parse JSON input: exceeded max depth');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -25,6 +26,34 @@ export function parseRequestBody(body: Buffer | undefined, contentType: string |
     throw new HttpError('http_malformed_body', `failed to parse JSON input: the body must be a JSON object, got ${kind}`);
   }
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * The deepest nesting a body may have. Go's decoder stops at 10000; data is walked recursively here (storage,
+ * audit hashing, responses), and a body nested deeper than the stack allows would fail as a 500, not a 400.
+ */
+const MAX_DEPTH = 1000;
+
+/** How deeply objects and arrays nest in JSON text (strings skipped); stops counting once past the limit. */
+function nestingDepth(text: string): number {
+  // A text shorter than the limit cannot nest deeper than it: the common case costs nothing.
+  if (text.length <= MAX_DEPTH) return 0;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_DEPTH) return depth;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return depth;
 }
 
 /** `type/subtype` of a Content-Type header, lower-cased, without parameters. */
