@@ -1,5 +1,5 @@
 // The cases and checks of test/bad-input.test.ts: what to send to every route family, and what a good answer is.
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Reply } from './http.js';
 
 /** The listener's default `max_request_size`. */
@@ -118,7 +118,7 @@ export function overLimit(base: string, token: string, method: string, target: s
       while (left > 0 && !s.destroyed && chunks.length === 0) {
         const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
         left -= part.length;
-        if (!s.write(part)) await new Promise((r) => s.once('drain', r).once('close', r));
+        if (!s.write(part)) await drainedOrClosed(s);
       }
     });
     s.setTimeout(30_000, () => s.destroy(new Error('no answer')));
@@ -135,6 +135,17 @@ export function overLimit(base: string, token: string, method: string, target: s
       }
       resolve({ status: Number(text.split(' ')[1]), headers: {}, body: parsed, text });
     });
+  });
+}
+
+/** Waits for the socket to drain or close; removes both listeners, since the body is written in many chunks. */
+function drainedOrClosed(s: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      s.off('drain', done).off('close', done);
+      resolve();
+    };
+    s.once('drain', done).once('close', done);
   });
 }
 

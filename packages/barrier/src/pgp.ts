@@ -15,7 +15,13 @@ export async function readPublicKey(encoded: string): Promise<Key> {
 /** Encrypts `data` to the key; returns the binary message as hex (Vault's encoding) and the key's fingerprint. */
 export async function pgpEncryptHex(publicKey: string, data: Uint8Array): Promise<{ hex: string; fingerprint: string }> {
   const key = await readPublicKey(publicKey);
-  const message = await createMessage({ binary: data });
-  const out = await encrypt({ message, encryptionKeys: key, format: 'binary' });
-  return { hex: Buffer.from(out as Uint8Array).toString('hex'), fingerprint: key.getFingerprint() };
+  let out: Uint8Array;
+  try {
+    const message = await createMessage({ binary: data });
+    out = (await encrypt({ message, encryptionKeys: key, format: 'binary' })) as Uint8Array;
+  } catch (err) {
+    // A key that parses but cannot encrypt (sign-only, expired) is the caller's input, not our failure.
+    throw new InvalidInputError(`error encrypting to the given PGP key: ${(err as Error).message}`, { cause: err });
+  }
+  return { hex: Buffer.from(out).toString('hex'), fingerprint: key.getFingerprint() };
 }

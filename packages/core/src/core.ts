@@ -15,10 +15,11 @@ import { handleRequest } from './pipeline.js';
 import { PolicyStore } from './policy/index.js';
 import { GenerateRoot } from './seal/generate-root.js';
 import { Rekey } from './seal/rekey.js';
-import { SealLifecycle, validateInitParams, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
+import { SealLifecycle, checkInitKeys, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
 import { StateLock } from './state-lock.js';
 import { systemBackend } from './sys/system-backend.js';
 import { localSystemBackend } from './sys/local-paths.js';
+import { readClusterInfo } from './cluster-info.js';
 import type { LogicalBackend } from './logical/backend.js';
 import { TokenStore } from './token/token-store.js';
 import { Wrapping } from './wrapping/wrapping.js';
@@ -44,7 +45,6 @@ export interface CoreOptions {
 }
 
 const DEFAULT_TTL = 768 * 3600;
-const CLUSTER_INFO_PATH = 'core/cluster/local/info';
 
 /**
  * One Strongroom node. Built from its dependencies (no globals), so several run in one process in tests.
@@ -314,19 +314,10 @@ export class Core {
 
   /** The cluster's name and id, made by the first active node and shared through the barrier. */
   private async loadClusterInfo(create: boolean): Promise<void> {
-    const raw = await this.barrier.get(CLUSTER_INFO_PATH);
-    if (raw) {
-      const info = JSON.parse(Buffer.from(raw).toString('utf8')) as { name: string; id: string };
-      this.clusterName = info.name;
-      this.clusterId = info.id;
-      return;
-    }
-    if (!create) return;
-    const info = { name: this.options.clusterName ?? `strongroom-cluster-${randomUUID().slice(0, 8)}`, id: randomUUID() };
-    await this.barrier.put(CLUSTER_INFO_PATH, Buffer.from(JSON.stringify(info)));
-    this.clusterName = info.name;
-    this.clusterId = info.id;
+    const info = await readClusterInfo(this.barrier, create ? (this.options.clusterName ?? null) : undefined);
+    if (info) ({ name: this.clusterName, id: this.clusterId } = info);
   }
+
 
   /** Runs the active duties; called directly without HA, or by the HA manager once it holds the lock. */
   async becomeActive(): Promise<void> {
@@ -421,10 +412,3 @@ export class Core {
  * Init's parameters, PGP keys included, are checked before anything is stored: a failure once the barrier is
  * initialized would leave a node whose unseal keys and root token nobody ever received.
  */
-async function checkInitKeys(p: InitParams): Promise<void> {
-  validateInitParams(p);
-  const keys = [...(p.pgp_keys ?? []), ...(p.root_token_pgp_key ? [p.root_token_pgp_key] : [])];
-  if (keys.length === 0) return;
-  const { pgpEncryptHex } = await import('@strongroom/barrier');
-  for (const key of keys) await pgpEncryptHex(key, Buffer.from('probe'));
-}

@@ -43,6 +43,25 @@ describe('sys/capabilities*', () => {
     assert.deepEqual(rootSelf.data?.capabilities, ['root']);
   });
 
+  it('answers for paths named after inherited properties, and keeps them through JSON', async () => {
+    const many = await request(core, 'update', 'sys/capabilities-self', tok, { paths: ['__proto__', 'constructor', 'toString', 'secret/data/app/x'] });
+    const expected = Object.fromEntries([
+      ['__proto__', ['deny']],
+      ['constructor', ['deny']],
+      ['toString', ['deny']],
+      ['secret/data/app/x', ['create', 'read', 'update']],
+    ]);
+    assert.deepEqual(many.data, expected);
+    assert.deepEqual(JSON.parse(JSON.stringify(many.data)), expected);
+    assert.deepEqual(Object.keys({ ...many.data }), ['__proto__', 'constructor', 'toString', 'secret/data/app/x']);
+    // A single such path is also repeated under `capabilities`, and the answer is still an ordinary object.
+    const one = await request(core, 'update', 'sys/capabilities', root, { token: tok, path: '__proto__' });
+    assert.equal(JSON.stringify(one.data), '{"__proto__":["deny"],"capabilities":["deny"]}');
+    assert.equal(Object.getPrototypeOf(one.data), Object.prototype);
+    const asRoot = await request(core, 'update', 'sys/capabilities-self', root, { paths: ['__proto__'] });
+    assert.equal(JSON.stringify(asRoot.data), '{"__proto__":["root"],"capabilities":["root"]}');
+  });
+
   it('refuses a missing or unknown token, accessor or path with a 400', async () => {
     await assert.rejects(request(core, 'update', 'sys/capabilities', root, { path: 'x' }), InvalidRequestError);
     await assert.rejects(request(core, 'update', 'sys/capabilities', root, { token: 'hvs.nope', path: 'x' }), InvalidRequestError);

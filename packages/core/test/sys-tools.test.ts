@@ -35,6 +35,18 @@ describe('sys/tools', () => {
     await assert.rejects(request(core, 'update', 'sys/tools/hash/md5', root, { input }), InvalidRequestError);
   });
 
+  it('refuses algorithm names every object inherits (constructor, __proto__, toString) as unsupported', async () => {
+    for (const algorithm of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const unsupported = { name: 'InvalidRequestError', message: `unsupported algorithm ${algorithm}` };
+      await assert.rejects(request(core, 'update', `sys/tools/hash/${algorithm}`, root, { input }), unsupported);
+      await assert.rejects(request(core, 'update', 'sys/tools/hash', root, { input, algorithm }), unsupported);
+      await assert.rejects(request(core, 'update', `sys/hash/${algorithm}`, root, { input }), unsupported);
+    }
+    // The lookup still finds the real algorithms.
+    const resp = await request(core, 'update', 'sys/hash/sha2-224', root, { input });
+    assert.equal(resp.data?.sum, createHash('sha224').update('hello world').digest('hex'));
+  });
+
   it('returns random bytes: 32 base64 by default, a count from the URL, hex', async () => {
     const resp = await request(core, 'update', 'sys/tools/random', root, {});
     assert.equal(Buffer.from(String(resp.data?.random_bytes), 'base64').length, 32);
@@ -50,5 +62,16 @@ describe('sys/tools', () => {
     await assert.rejects(request(core, 'update', 'sys/tools/random', root, { bytes: 'many' }), InvalidRequestError);
     await assert.rejects(request(core, 'update', 'sys/tools/random/abc', root, {}), InvalidRequestError);
     await assert.rejects(request(core, 'update', 'sys/tools/random', root, { format: 'binary' }), InvalidRequestError);
+  });
+
+  it('refuses sources, formats and counts named after inherited properties with a 400', async () => {
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      await assert.rejects(request(core, 'update', 'sys/tools/random', root, { source: name }), InvalidRequestError);
+      await assert.rejects(request(core, 'update', 'sys/tools/random', root, { format: name }), InvalidRequestError);
+      await assert.rejects(request(core, 'update', `sys/tools/random/${name}`, root, {}), InvalidRequestError);
+      await assert.rejects(request(core, 'update', `sys/random/platform/${name}`, root, {}), InvalidRequestError);
+    }
+    const seal = await request(core, 'update', 'sys/random/seal/4', root, { format: 'hex' });
+    assert.match(String(seal.data?.random_bytes), /^[0-9a-f]{8}$/);
   });
 });

@@ -10,6 +10,8 @@ interface RekeyAttempt {
   shares: number;
   threshold: number;
   pgpKeys: string[];
+  /** Of `pgpKeys`, in the same order; Vault reports them in the status. */
+  pgpFingerprints: string[];
   backup: boolean;
   requireVerification: boolean;
   started: number;
@@ -38,7 +40,7 @@ export class Rekey {
       n: a?.shares ?? 0,
       progress: this.current.progress,
       required: cfg?.secret_threshold ?? 0,
-      pgp_fingerprints: null,
+      pgp_fingerprints: a?.pgpFingerprints.length ? a.pgpFingerprints : null,
       backup: a?.backup ?? false,
       verification_required: a?.requireVerification ?? false,
       ...(a?.pending ? { verification_nonce: a.pending.verifyNonce } : {}),
@@ -50,11 +52,16 @@ export class Rekey {
     if (this.attempt) throw new InvalidRequestError('rekey already in progress');
     validateInitParams(p);
     if (p.backup && !(p.pgp_keys && p.pgp_keys.length)) throw new InvalidRequestError('cannot request a backup of the new keys without providing PGP keys for encryption');
+    const pgpKeys = p.pgp_keys ?? [];
+    const pgpFingerprints = await usableKeyFingerprints(pgpKeys);
+    // Checked again: another init may have started while the keys were being read.
+    if (this.attempt) throw new InvalidRequestError('rekey already in progress');
     this.attempt = {
       nonce: randomUUID(),
       shares: p.secret_shares,
       threshold: p.secret_threshold,
-      pgpKeys: p.pgp_keys ?? [],
+      pgpKeys,
+      pgpFingerprints,
       backup: p.backup ?? false,
       requireVerification: p.require_verification ?? false,
       started: Date.now(),
@@ -97,7 +104,7 @@ export class Rekey {
       nonce: a.nonce,
       keys: encoded.keys,
       keys_base64: encoded.keys_base64,
-      pgp_fingerprints: null,
+      pgp_fingerprints: a.pgpFingerprints.length ? a.pgpFingerprints : null,
       backup: a.backup,
       verification_required: a.requireVerification,
     };
@@ -161,11 +168,27 @@ export class Rekey {
   }
 
   private async storeBackup(a: RekeyAttempt, keys: string[]): Promise<void> {
+    // Fingerprints are hex (never an inherited name), so a plain object is safe here.
     const byFingerprint: Record<string, string[]> = {};
-    for (let i = 0; i < keys.length; i++) {
-      const { fingerprint } = await pgpEncryptHex(a.pgpKeys[i]!, Buffer.from('probe'));
-      (byFingerprint[fingerprint] ??= []).push(keys[i]!);
-    }
+    for (let i = 0; i < keys.length; i++) (byFingerprint[a.pgpFingerprints[i]!] ??= []).push(keys[i]!);
     await this.barrier.put('core/unseal-keys-backup', Buffer.from(JSON.stringify({ nonce: a.nonce, keys: byFingerprint })));
   }
+}
+
+/**
+ * Each key's fingerprint, once a probe was encrypted to it. Vault refuses a key it cannot use at init: found only
+ * at the last share of `rekey/update`, it would cost the operators a whole round of shares.
+ */
+async function usableKeyFingerprints(pgpKeys: readonly string[]): Promise<string[]> {
+  const fingerprints: string[] = [];
+  for (const key of pgpKeys) {
+    try {
+      fingerprints.push((await pgpEncryptHex(key, Buffer.from('probe'))).fingerprint);
+    } catch (err) {
+      // Whatever fails here is the client's key: unparsable, or with no key that can encrypt.
+      const reason = err instanceof BarrierError ? err.message : 'the key cannot encrypt';
+      throw new InvalidRequestError(`failed to get PGP key fingerprints: ${reason}`);
+    }
+  }
+  return fingerprints;
 }

@@ -160,3 +160,11 @@ export async function encodeShares(shares: Uint8Array[], pgpKeys?: string[]): Pr
     keys_base64: shares.map((s) => Buffer.from(s).toString('base64')),
   };
 }
+
+/** Init's parameters and every PGP key, checked before anything is stored, so a refused init leaves no trace. */
+export async function checkInitKeys(p: InitParams): Promise<void> {
+  validateInitParams(p);
+  const keys = [...(p.pgp_keys ?? []), ...(p.root_token_pgp_key ? [p.root_token_pgp_key] : [])];
+  if (keys.length === 0) return;
+  for (const key of keys) await pgpEncryptHex(key, Buffer.from('probe'));
+}

@@ -18,8 +18,13 @@ async function capabilities(core: Core, policies: readonly string[], d: FieldDat
   if (paths.length === 0) throw new InvalidRequestError('paths must be supplied');
   const acl = await core.policies.acl(policies);
   const data: Record<string, unknown> = {};
-  for (const path of paths) data[path] = policies.length === 0 ? ['deny'] : [...acl.capabilities(path)].sort();
-  if (paths.length === 1) data.capabilities = data[paths[0]!];
+  // Defined, not assigned: `data["__proto__"] = ...` would replace the prototype and the path would vanish from the
+  // answer. A defined own property is kept by object spread and by JSON.stringify.
+  const put = (key: string, value: unknown): void => {
+    Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
+  };
+  for (const path of paths) put(path, policies.length === 0 ? ['deny'] : [...acl.capabilities(path)].sort());
+  if (paths.length === 1) put('capabilities', data[paths[0]!]);
   return { data };
 }
 

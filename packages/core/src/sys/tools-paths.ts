@@ -3,6 +3,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Response } from '../logical/request.js';
+import { ownValue } from '../own-value.js';
 
 /** Vault's algorithm names -> node's. */
 const HASHES: Record<string, string> = {
@@ -30,7 +31,8 @@ function hash(d: FieldData): Response {
   // Go's base64 is strict; node's would silently skip bad characters and hash something else.
   if (!STRICT_BASE64.test(input)) throw new InvalidRequestError('unable to decode input as base64: illegal base64 data');
   checkFormat(format);
-  const nodeAlg = HASHES[algorithm];
+  // Own keys only: `constructor` or `__proto__` must be an unknown algorithm, not something every object inherits.
+  const nodeAlg = ownValue(HASHES, algorithm);
   if (!nodeAlg) throw new InvalidRequestError(`unsupported algorithm ${algorithm}`);
   const sum = createHash(nodeAlg).update(Buffer.from(input, 'base64')).digest(format === 'hex' ? 'hex' : 'base64');
   return { data: { sum } };
