@@ -178,7 +178,7 @@ export class Core {
         { name: 'read-cache', setup: async () => this.storage.setEnabled(true), teardown: async () => this.storage.setEnabled(false) },
         { name: 'cluster-info', setup: () => this.loadClusterInfo(true), teardown: async () => undefined },
         { name: 'policies', setup: () => this.policies.setup(), teardown: async () => undefined },
-        { name: 'tokens', setup: () => this.tokens.setup(), teardown: async () => undefined },
+        { name: 'tokens', setup: () => this.tokens.setup(), teardown: async () => this.tokens.teardown() },
         {
           name: 'mounts',
           setup: async () => {

@@ -11,6 +11,7 @@ import {
 import type { Request, RequestAuth, Response } from './logical/request.js';
 import type { RouteEntry } from './mounts/router.js';
 import { matchesAny } from './path-glob.js';
+import type { TokenEntry } from './token/token-entry.js';
 
 /** Paths a node answers for itself, sealed or not, standby or not, without a token. */
 const LOCAL_PATHS = new Set(['sys/init', 'sys/seal-status', 'sys/unseal', 'sys/health', 'sys/leader']);
@@ -19,7 +20,7 @@ const LOCAL_PATHS = new Set(['sys/init', 'sys/seal-status', 'sys/unseal', 'sys/h
 const SYS_UNAUTHENTICATED = ['rekey/*', 'generate-root/*', 'wrapping/lookup', 'wrapping/unwrap'];
 
 export function isLocalPath(path: string): boolean {
-  return LOCAL_PATHS.has(path.replace(/\/+$/, ''));
+  return path.startsWith('sys/') && LOCAL_PATHS.has(path.replace(/\/+$/, ''));
 }
 
 /**
@@ -48,7 +49,7 @@ async function localRequest(core: Core, req: Request): Promise<Response> {
 
 async function routeRequest(core: Core, req: Request, deferred: (() => Promise<void>)[]): Promise<Response> {
   const route = core.router.match(req.path);
-  if (!route) throw new UnsupportedPathError(req.path);
+  if (!route) return unrouted(core, req);
   const relPath = req.path === route.prefix.slice(0, -1) ? '' : req.path.slice(route.prefix.length);
   req.mountPoint = route.prefix;
   req.mountType = route.entry.type;
@@ -68,10 +69,12 @@ async function routeRequest(core: Core, req: Request, deferred: (() => Promise<v
 
   let auth: RequestAuth | undefined;
   let rootPrivs = false;
+  let token: TokenEntry | undefined;
   if (!unauthenticated) {
     const checked = await checkToken(core, req, relPath, special.root ?? []);
     auth = checked.auth;
     rootPrivs = checked.rootPrivs;
+    token = checked.entry;
     backendReq.auth = auth;
     req.auth = auth;
   } else if (req.clientToken) {
@@ -82,12 +85,17 @@ async function routeRequest(core: Core, req: Request, deferred: (() => Promise<v
   backendReq.rootPrivs = rootPrivs;
   backendReq.unauthenticated = unauthenticated;
 
-  await core.audit.logRequest({ request: req, auth: req.auth });
+  // Lets the audit devices reuse their HMACs of this token and its accessor from earlier requests.
+  const tokenKey = token ? core.tokens.keyOf(token) : undefined;
+  await core.audit.logRequest({ request: req, auth: req.auth, tokenKey });
 
   let resp: Response;
   try {
-    if (auth && !(route.prefix === 'sys/' && relPath.startsWith('wrapping/unwrap'))) {
-      const still = await core.tokens.useToken(await mustLookup(core, req.clientToken), deferred);
+    if (token && !(route.prefix === 'sys/' && relPath.startsWith('wrapping/unwrap'))) {
+      // Read again: the token may have been revoked or used up while the request was being audited.
+      const current = await core.tokens.reload(token);
+      if (!current) throw new PermissionDeniedError();
+      const still = await core.tokens.useToken(current, deferred);
       if (!still) throw new PermissionDeniedError();
     }
     if (route.entry.type === 'cubbyhole' || route.prefix === 'auth/token/') backendReq.clientToken = req.clientToken;
@@ -102,14 +110,31 @@ async function routeRequest(core: Core, req: Request, deferred: (() => Promise<v
       resp = await core.wrapping.wrapResponse(req, resp, relPath);
     }
   } catch (err) {
-    await core.audit.logResponse({ request: req, auth: req.auth, error: errorText(err) }).catch(() => undefined);
+    await core.audit.logResponse({ request: req, auth: req.auth, error: errorText(err), tokenKey }).catch(() => undefined);
     throw err;
   }
-  await core.audit.logResponse({ request: req, auth: req.auth, response: resp });
+  await core.audit.logResponse({ request: req, auth: req.auth, response: resp, tokenKey });
   return resp;
 }
 
-async function checkToken(core: Core, req: Request, relPath: string, rootPaths: string[]): Promise<{ auth: RequestAuth; rootPrivs: boolean }> {
+/**
+ * A path no mount serves is still checked and audited, as Vault does: without a token allowed there the caller gets
+ * 403 (so mounts cannot be probed anonymously), and every 404 shows in the audit log.
+ */
+async function unrouted(core: Core, req: Request): Promise<never> {
+  const { auth } = await checkToken(core, req, req.path, []);
+  await core.audit.logRequest({ request: req, auth });
+  const err = new UnsupportedPathError(req.path);
+  await core.audit.logResponse({ request: req, auth, error: err.message });
+  throw err;
+}
+
+async function checkToken(
+  core: Core,
+  req: Request,
+  relPath: string,
+  rootPaths: string[],
+): Promise<{ auth: RequestAuth; rootPrivs: boolean; entry: TokenEntry }> {
   if (!req.clientToken) {
     await auditDenied(core, req, 'permission denied');
     throw new PermissionDeniedError();
@@ -133,18 +158,12 @@ async function checkToken(core: Core, req: Request, relPath: string, rootPaths: 
     if (result.wrapping.min !== undefined && req.wrapTTL < result.wrapping.min) throw new PermissionDeniedError('wrapping TTL is less than the policy minimum');
     if (result.wrapping.max !== undefined && req.wrapTTL > result.wrapping.max) throw new PermissionDeniedError('wrapping TTL exceeds the policy maximum');
   }
-  return { auth, rootPrivs: result.rootPrivs || result.isRoot };
+  return { auth, rootPrivs: result.rootPrivs || result.isRoot, entry };
 }
 
 async function auditDenied(core: Core, req: Request, error: string): Promise<void> {
   await core.audit.logRequest({ request: req, auth: req.auth, error });
   await core.audit.logResponse({ request: req, auth: req.auth, error });
-}
-
-async function mustLookup(core: Core, token: string) {
-  const e = await core.tokens.lookup(token);
-  if (!e) throw new PermissionDeniedError();
-  return e;
 }
 
 export function authOf(entry: { id: string; accessor: string; displayName: string; policies: string[]; meta: Record<string, string> | null; ttl: number; creationTime: number; numUses: number; parent: string; path: string; entityId?: string }, clientToken: string): RequestAuth {

@@ -1,9 +1,9 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '../clock.js';
 import { AuditFailedError, InvalidRequestError } from '../errors.js';
 import type { AuditDevice, AuditEntry } from './audit-device.js';
-import { type AuditInput, type EntryFormat, formatRequestEntry, formatResponseEntry } from './audit-entry.js';
+import { type AuditInput, type EntryFormat, type HashMemo, formatRequestEntry, formatResponseEntry } from './audit-entry.js';
 import type { FormatOptions } from './audit-options.js';
-import { hashWithSalt } from './salt.js';
+import { hashWithSalt, saltKey } from './salt.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface AuditBrokerOptions {
@@ -21,7 +21,12 @@ export interface AuditRegistration extends Partial<FormatOptions> {
 interface Registered {
   device: AuditDevice;
   format: EntryFormat;
+  /** By token key (AuditInput.tokenKey): the HMACs of that token and of its accessor, as this device writes them. */
+  tokens: Map<string, [token: string | undefined, accessor: string | undefined]>;
 }
+
+/** Tokens whose HMACs a device remembers; beyond it the oldest are forgotten. */
+const MAX_REMEMBERED_TOKENS = 10_000;
 
 export const DEFAULT_AUDIT_TIMEOUT_MS = 5000;
 
@@ -39,6 +44,8 @@ function message(err: unknown): string {
  */
 export class AuditBroker {
   private readonly devices = new Map<string, Registered>();
+  /** Per request, each device's HMACs so far: its response entry hashes mostly what its request entry did. */
+  private readonly memos = new WeakMap<object, Map<EntryFormat, HashMemo>>();
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
@@ -54,10 +61,12 @@ export class AuditBroker {
       device,
       format: {
         salt: opts.salt,
+        saltKey: saltKey(opts.salt),
         logRaw: opts.logRaw ?? false,
         hmacAccessor: opts.hmacAccessor ?? true,
         elideListResponses: opts.elideListResponses ?? false,
       },
+      tokens: new Map(),
     });
   }
 
@@ -75,11 +84,11 @@ export class AuditBroker {
   }
 
   logRequest(input: AuditInput): Promise<void> {
-    return this.log('request', input);
+    return this.devices.size === 0 ? Promise.resolve() : this.log('request', input);
   }
 
   logResponse(input: AuditInput): Promise<void> {
-    return this.log('response', input);
+    return this.devices.size === 0 ? Promise.resolve() : this.log('response', input);
   }
 
   /** `sys/audit-hash`: the device's HMAC of `input`, the same one its entries carry (log_raw does not apply). */
@@ -106,12 +115,16 @@ export class AuditBroker {
     if (this.devices.size === 0) return;
     const now = this.clock.now();
     const format = kind === 'request' ? formatRequestEntry : formatResponseEntry;
+    const memos = this.memosOf(input.request);
     const errors: Error[] = [];
     let ok = 0;
     await Promise.all(
       [...this.devices].map(async ([path, reg]) => {
         try {
-          const entry: AuditEntry = format(input, reg.format, now);
+          let memo = memos.get(reg.format);
+          if (!memo) memos.set(reg.format, (memo = this.recall(reg, input)));
+          const entry: AuditEntry = format(input, reg.format, now, memo);
+          this.remember(reg, input, memo);
           await this.bounded(kind === 'request' ? reg.device.logRequest(entry) : reg.device.logResponse(entry), path);
           ok++;
         } catch (err) {
@@ -124,6 +137,37 @@ export class AuditBroker {
       this.logger.error(`no audit device succeeded in logging the ${kind}`, { request_id: input.request.id });
       throw new AuditFailedError({ cause: new AggregateError(errors, `no audit device succeeded in logging the ${kind}`) });
     }
+  }
+
+  /** A request's first memo for a device: what the device already knows of the request's token. */
+  private recall(reg: Registered, input: AuditInput): HashMemo {
+    const memo: HashMemo = new Map();
+    const auth = input.auth ?? input.request.auth;
+    const known = input.tokenKey !== undefined && auth ? reg.tokens.get(input.tokenKey) : undefined;
+    if (known && auth) {
+      if (known[0] !== undefined && auth.clientToken) memo.set(auth.clientToken, known[0]);
+      if (known[1] !== undefined && auth.accessor) memo.set(auth.accessor, known[1]);
+    }
+    return memo;
+  }
+
+  private remember(reg: Registered, input: AuditInput, memo: HashMemo): void {
+    const auth = input.auth ?? input.request.auth;
+    if (input.tokenKey === undefined || !auth || reg.tokens.has(input.tokenKey)) return;
+    const token = auth.clientToken ? memo.get(auth.clientToken) : undefined;
+    const accessor = auth.accessor ? memo.get(auth.accessor) : undefined;
+    if (token === undefined && accessor === undefined) return;
+    reg.tokens.set(input.tokenKey, [token, accessor]);
+    if (reg.tokens.size > MAX_REMEMBERED_TOKENS) {
+      const oldest = reg.tokens.keys().next();
+      if (!oldest.done) reg.tokens.delete(oldest.value);
+    }
+  }
+
+  private memosOf(request: object): Map<EntryFormat, HashMemo> {
+    let m = this.memos.get(request);
+    if (!m) this.memos.set(request, (m = new Map()));
+    return m;
   }
 
   /** A device that hangs must not hold the request forever. */

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Auth, Request, RequestAuth, Response } from '../logical/request.js';
 import type { AuditAuth, AuditEntry, AuditRequest, AuditResponse, AuditWrapInfo } from './audit-device.js';
 import type { FormatOptions } from './audit-options.js';
@@ -14,20 +15,39 @@ export interface AuditInput {
   error?: string;
   /** The ACL decision, when the request went through one. */
   policyResults?: { allowed: boolean; grantingPolicies?: { name: string; type?: string }[] };
+  /**
+   * Names the token of `auth` without being it (the token store's salted id): the HMACs of the token and its
+   * accessor are remembered under it from one request to the next.
+   */
+  tokenKey?: string;
 }
 
 export interface EntryFormat extends FormatOptions {
   salt: string;
+  /** `salt` as a key object, made once per device (salt.ts). */
+  saltKey?: KeyObject;
 }
+
+/**
+ * HMACs already taken for one request with one device's salt, by value: the request and the response entry hash the
+ * same token, accessor and usually the same data. Only values of that one request are ever looked up in it.
+ */
+export type HashMemo = Map<string, string>;
 
 /** Go's `time.RFC3339Nano` of a UTC time: the fraction loses its trailing zeros, and the dot when nothing is left. */
 export function rfc3339Nano(d: Date): string {
-  return d.toISOString().replace(/\.?0+Z$/, 'Z');
+  const s = d.toISOString();
+  let end = s.length - 1;
+  while (s.charCodeAt(end - 1) === 0x30) end--;
+  if (s.charCodeAt(end - 1) === 0x2e) end--;
+  return s.slice(0, end) + 'Z';
 }
 
 /** Go's `time.RFC3339`: whole seconds. */
 function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+  const s = d.toISOString();
+  const dot = s.lastIndexOf('.');
+  return dot < 0 ? s : s.slice(0, dot) + 'Z';
 }
 
 function issueTime(t: Date | string | number | undefined): string | undefined {
@@ -41,15 +61,24 @@ export function encodeEntry(entry: AuditEntry): string {
   return JSON.stringify(entry).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
-/** Drops the fields Go's `omitempty` drops from a struct: empty strings, zeros, false, empty slices, null/undefined. */
+/** What Go's `omitempty` drops from a struct: empty strings, zeros, false, empty slices, null/undefined. */
+function isEmpty(v: unknown): boolean {
+  return v === undefined || v === null || v === '' || v === 0 || v === false || (Array.isArray(v) && v.length === 0);
+}
+
+/** Drops the fields Go's `omitempty` drops from a struct. */
 function omitEmpty<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || v === null || v === '' || v === 0 || v === false) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
-    out[k] = v;
+  for (const k in o) {
+    const v = o[k];
+    if (!isEmpty(v)) out[k] = v;
   }
   return out as T;
+}
+
+/** Sets `key` unless `omitempty` would drop the value; fields are set in the order the encoder writes them. */
+function put<T extends object, K extends keyof T>(out: T, key: K, value: T[K] | null | undefined): void {
+  if (!isEmpty(value)) out[key] = value as T[K];
 }
 
 /** A Go map field: omitted when empty, keys sorted as Go's encoder writes them. */
@@ -63,9 +92,18 @@ function mapField<V>(m: Record<string, V> | null | undefined): Record<string, V>
 }
 
 class Hasher {
-  constructor(private readonly f: EntryFormat) {}
+  constructor(
+    private readonly f: EntryFormat,
+    private readonly memo: HashMemo | undefined,
+  ) {}
 
-  private hash = (s: string): string => hashWithSalt(this.f.salt, s);
+  private hash = (s: string): string => {
+    const known = this.memo?.get(s);
+    if (known !== undefined) return known;
+    const h = hashWithSalt(this.f.saltKey ?? this.f.salt, s);
+    this.memo?.set(s, h);
+    return h;
+  };
 
   /** Tokens are hashed unless log_raw; an absent token stays absent. */
   token(s: string | undefined): string | undefined {
@@ -86,68 +124,65 @@ function copyStrings(a: string[] | undefined): string[] | undefined {
   return a ? [...a] : undefined;
 }
 
-/** The fields both auth blocks open with, in the order Vault's encoder writes them. */
+/** The fields both auth blocks open with, in the order Vault's encoder writes them; empty ones left out. */
 function identity(a: RequestAuth | Auth, h: Hasher): AuditAuth {
-  return {
-    client_token: h.token(a.clientToken),
-    accessor: h.accessor(a.accessor),
-    display_name: a.displayName,
-    policies: copyStrings(a.policies),
-    token_policies: copyStrings(a.tokenPolicies),
-  };
+  const out: AuditAuth = {};
+  put(out, 'client_token', h.token(a.clientToken));
+  put(out, 'accessor', h.accessor(a.accessor));
+  put(out, 'display_name', a.displayName);
+  put(out, 'policies', copyStrings(a.policies));
+  put(out, 'token_policies', copyStrings(a.tokenPolicies));
+  return out;
 }
 
 function requestAuth(a: RequestAuth | undefined, input: AuditInput, h: Hasher): AuditAuth {
   // Vault formats a request without a token with an empty auth whose type prints as "default".
   if (!a) return { token_type: 'default' };
   const pr = input.policyResults;
-  return omitEmpty<AuditAuth>({
-    ...identity(a, h),
-    policy_results: pr && {
-      allowed: pr.allowed,
-      ...(pr.grantingPolicies?.length
-        ? { granting_policies: pr.grantingPolicies.map((p) => ({ name: p.name, namespace_id: 'root', type: p.type ?? 'acl' })) }
-        : {}),
-    },
-    metadata: mapField(a.metadata),
-    remaining_uses: a.remainingUses,
-    entity_id: a.entityId,
-    token_type: a.tokenType,
-    token_ttl: a.ttl,
-    token_issue_time: issueTime(a.issueTime),
-  });
+  const out = identity(a, h);
+  if (pr) {
+    out.policy_results = pr.grantingPolicies?.length
+      ? { allowed: pr.allowed, granting_policies: pr.grantingPolicies.map((p) => ({ name: p.name, namespace_id: 'root', type: p.type ?? 'acl' })) }
+      : { allowed: pr.allowed };
+  }
+  put(out, 'metadata', mapField(a.metadata));
+  put(out, 'remaining_uses', a.remainingUses);
+  put(out, 'entity_id', a.entityId);
+  put(out, 'token_type', a.tokenType);
+  put(out, 'token_ttl', a.ttl);
+  put(out, 'token_issue_time', issueTime(a.issueTime));
+  return out;
 }
 
 function responseAuth(a: Auth, h: Hasher): AuditAuth {
-  return omitEmpty<AuditAuth>({
-    ...identity(a, h),
-    no_default_policy: a.noDefaultPolicy,
-    metadata: mapField(a.metadata),
-    num_uses: a.numUses,
-    entity_id: a.entityId,
-    token_type: a.tokenType ?? 'default',
-    token_ttl: a.ttl,
-  });
+  const out = identity(a, h);
+  put(out, 'no_default_policy', a.noDefaultPolicy);
+  put(out, 'metadata', mapField(a.metadata));
+  put(out, 'num_uses', a.numUses);
+  put(out, 'entity_id', a.entityId);
+  put(out, 'token_type', a.tokenType ?? 'default');
+  put(out, 'token_ttl', a.ttl);
+  return out;
 }
 
 function requestSection(input: AuditInput, auth: RequestAuth | undefined, h: Hasher): AuditRequest {
   const r = input.request;
   const data = r.query ? { ...r.query, ...r.data } : r.data;
-  return omitEmpty<AuditRequest>({
-    id: r.id,
-    operation: r.operation,
-    mount_point: r.mountPoint,
-    mount_type: r.mountType,
-    mount_accessor: r.mountAccessor,
-    client_token: h.token(r.clientToken),
-    client_token_accessor: h.accessor(auth?.accessor),
-    namespace: { id: 'root' },
-    path: r.path,
-    data: h.data(data),
-    remote_address: r.remoteAddress,
-    remote_port: r.remotePort,
-    wrap_ttl: r.wrapTTL,
-  });
+  const out: AuditRequest = {};
+  put(out, 'id', r.id);
+  put(out, 'operation', r.operation);
+  put(out, 'mount_point', r.mountPoint);
+  put(out, 'mount_type', r.mountType);
+  put(out, 'mount_accessor', r.mountAccessor);
+  put(out, 'client_token', h.token(r.clientToken));
+  put(out, 'client_token_accessor', h.accessor(auth?.accessor));
+  out.namespace = { id: 'root' };
+  put(out, 'path', r.path);
+  put(out, 'data', h.data(data));
+  put(out, 'remote_address', r.remoteAddress);
+  put(out, 'remote_port', r.remotePort);
+  put(out, 'wrap_ttl', r.wrapTTL);
+  return out;
 }
 
 function elideList(data: Record<string, unknown>): void {
@@ -175,41 +210,39 @@ function responseSection(input: AuditInput, f: EntryFormat, h: Hasher): AuditRes
         wrapped_accessor: h.accessor(w.wrappedAccessor),
       })
     : undefined;
-  return omitEmpty<AuditResponse>({
-    auth: resp.auth && responseAuth(resp.auth, h),
-    mount_point: req.mountPoint,
-    mount_type: req.mountType,
-    mount_accessor: req.mountAccessor,
-    secret: resp.secret && omitEmpty({ lease_id: resp.secret.leaseId }),
-    data: h.data(data),
-    warnings: copyStrings(resp.warnings),
-    wrap_info: wrapInfo,
-  });
+  const out: AuditResponse = {};
+  if (resp.auth) out.auth = responseAuth(resp.auth, h);
+  put(out, 'mount_point', req.mountPoint);
+  put(out, 'mount_type', req.mountType);
+  put(out, 'mount_accessor', req.mountAccessor);
+  if (resp.secret) out.secret = omitEmpty({ lease_id: resp.secret.leaseId });
+  put(out, 'data', h.data(data));
+  put(out, 'warnings', copyStrings(resp.warnings));
+  put(out, 'wrap_info', wrapInfo);
+  return out;
 }
 
 /** One entry of either kind; a response entry adds the response, and says only that a forwarded request was forwarded. */
-function formatEntry(type: AuditEntry['type'], input: AuditInput, f: EntryFormat, now: Date): AuditEntry {
-  const h = new Hasher(f);
+function formatEntry(type: AuditEntry['type'], input: AuditInput, f: EntryFormat, now: Date, memo: HashMemo | undefined): AuditEntry {
+  const h = new Hasher(f, memo);
   const auth = input.auth ?? input.request.auth;
   const forwardedFrom = input.request.forwardedFrom;
-  return omitEmpty<AuditEntry>({
-    time: rfc3339Nano(now),
-    type,
-    auth: requestAuth(auth, input, h),
-    request: requestSection(input, auth, h),
-    response: type === 'response' ? responseSection(input, f, h) : undefined,
-    error: input.error,
-    forwarded_from: type === 'request' ? forwardedFrom : undefined,
-    forwarded: type === 'response' && forwardedFrom ? true : undefined,
-  });
+  const out: AuditEntry = { time: rfc3339Nano(now), type };
+  out.auth = requestAuth(auth, input, h);
+  out.request = requestSection(input, auth, h);
+  if (type === 'response') out.response = responseSection(input, f, h);
+  put(out, 'error', input.error);
+  if (type === 'request') put(out, 'forwarded_from', forwardedFrom);
+  else if (forwardedFrom) out.forwarded = true;
+  return out;
 }
 
-/** Vault's request entry, hashed with the device's salt and options. */
-export function formatRequestEntry(input: AuditInput, f: EntryFormat, now: Date): AuditEntry {
-  return formatEntry('request', input, f, now);
+/** Vault's request entry, hashed with the device's salt and options; `memo` carries HMACs over to the response entry. */
+export function formatRequestEntry(input: AuditInput, f: EntryFormat, now: Date, memo?: HashMemo): AuditEntry {
+  return formatEntry('request', input, f, now, memo);
 }
 
 /** Vault's response entry: the request entry's parts plus the response. */
-export function formatResponseEntry(input: AuditInput, f: EntryFormat, now: Date): AuditEntry {
-  return formatEntry('response', input, f, now);
+export function formatResponseEntry(input: AuditInput, f: EntryFormat, now: Date, memo?: HashMemo): AuditEntry {
+  return formatEntry('response', input, f, now, memo);
 }

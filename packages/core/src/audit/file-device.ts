@@ -42,7 +42,7 @@ export class FileAuditDevice implements AuditDevice {
   private ident: { dev: bigint; ino: bigint } | null = null;
   private identCheckedAt = 0;
   /** Entries waiting for the write in flight; they go out together in the next one (group commit). */
-  private queue: { buf: Buffer; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private queue: { line: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -83,11 +83,11 @@ export class FileAuditDevice implements AuditDevice {
   private log(entry: AuditEntry): Promise<void> {
     if (this.closed) return Promise.reject(new Error('audit device is closed'));
     if (this.opts.filePath === 'discard') return Promise.resolve();
-    const buf = Buffer.from(this.opts.prefix + encodeEntry(entry) + '\n', 'utf8');
-    if (this.opts.filePath === 'stdout') return this.writeStdout(buf);
+    const line = this.opts.prefix + encodeEntry(entry) + '\n';
+    if (this.opts.filePath === 'stdout') return this.writeStdout(Buffer.from(line, 'utf8'));
     if (this.queue.length >= MAX_PENDING_WRITES) return Promise.reject(new Error('audit file device: too many pending writes'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ buf, resolve, reject });
+      this.queue.push({ line, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -102,7 +102,10 @@ export class FileAuditDevice implements AuditDevice {
         const batch = this.queue;
         this.queue = [];
         try {
-          await this.writeFile(batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((b) => b.buf)));
+          let text = '';
+          for (const b of batch) text += b.line;
+          // One encoding and one buffer per batch, not per entry.
+          await this.writeFile(Buffer.from(text, 'utf8'));
           for (const b of batch) b.resolve();
         } catch (err) {
           for (const b of batch) b.reject(err);

@@ -1,6 +1,7 @@
 import type { Backend, TxnOp } from '@strongroom/storage';
 import { CoreError } from '../errors.js';
 import { StoredSalt } from './stored-salt.js';
+import { TokenCache } from './token-cache.js';
 import { decodeJSON, encodeJSON, type AccessorEntry, type TokenEntry } from './token-entry.js';
 import { safeEqual } from './token-id.js';
 
@@ -14,11 +15,19 @@ const PARENT = 'parent/';
  */
 export class TokenIndex {
   private salt: StoredSalt | null = null;
+  private readonly cache = new TokenCache();
 
   constructor(readonly storage: Backend) {}
 
+  /** Loads the salt and starts caching decoded entries (the node is the active one from here on). */
   async setup(): Promise<void> {
     this.salt = await StoredSalt.load(this.storage);
+    this.cache.enable();
+  }
+
+  /** Drops the cached entries: another node may write them from now on, or the barrier is sealed. */
+  teardown(): void {
+    this.cache.disable();
   }
 
   hashOf(value: string): string {
@@ -34,18 +43,28 @@ export class TokenIndex {
     return (await this.storage.get(ACCESSOR + this.hashOf(accessor))) !== null;
   }
 
-  /** The entry stored under `hash`; with `expectedId`, only if its id matches (compared in constant time). */
-  async load(hash: string, expectedId?: string): Promise<TokenEntry | null> {
-    const raw = await this.storage.get(ID + hash);
-    if (!raw) return null;
-    const e = decodeJSON<TokenEntry>(raw);
-    if (expectedId !== undefined && !safeEqual(e.id, expectedId)) return null;
-    return e;
+  /**
+   * `load` without the wait when the entry is cached: the entry (null when its id is not `expectedId`), or undefined
+   * when it is not cached and `load` must read it.
+   */
+  cached(hash: string, expectedId: string): TokenEntry | null | undefined {
+    const e = this.cache.get(hash);
+    if (!e) return undefined;
+    return safeEqual(e.id, expectedId) ? e : null;
   }
 
-  async byId(id: string): Promise<TokenEntry | null> {
-    if (!id) return null;
-    return this.load(this.hashOf(id), id);
+  /** The entry stored under `hash`; with `expectedId`, only if its id matches (compared in constant time). */
+  async load(hash: string, expectedId?: string): Promise<TokenEntry | null> {
+    let e = this.cache.get(hash);
+    if (!e) {
+      const ticket = this.cache.ticket();
+      const raw = await this.storage.get(ID + hash);
+      if (!raw) return null;
+      e = decodeJSON<TokenEntry>(raw);
+      this.cache.remember(hash, e, ticket);
+    }
+    if (expectedId !== undefined && !safeEqual(e.id, expectedId)) return null;
+    return e;
   }
 
   async byAccessor(accessor: string): Promise<TokenEntry | null> {
@@ -58,7 +77,7 @@ export class TokenIndex {
   }
 
   async save(hash: string, e: TokenEntry): Promise<void> {
-    await this.storage.put(ID + hash, encodeJSON(e));
+    await this.writing([hash], () => this.storage.put(ID + hash, encodeJSON(e)));
   }
 
   /** Writes a new entry with its accessor and parent links in one transaction; returns the writes (for undo). */
@@ -70,12 +89,13 @@ export class TokenIndex {
       { op: 'put', key: ACCESSOR + this.hashOf(e.accessor), value: encodeJSON(accessor) },
     ];
     if (e.parent) ops.push({ op: 'put', key: `${PARENT}${this.hashOf(e.parent)}/${hash}`, value: encodeJSON(hash) });
-    await this.storage.transaction(ops);
+    await this.writing([hash], () => this.storage.transaction(ops));
     return { hash, ops };
   }
 
   async undo(ops: TxnOp[]): Promise<void> {
-    await this.storage.transaction(ops.map((op) => ({ op: 'delete' as const, key: op.key })));
+    const hashes = ops.filter((op) => op.key.startsWith(ID)).map((op) => op.key.slice(ID.length));
+    await this.writing(hashes, () => this.storage.transaction(ops.map((op) => ({ op: 'delete' as const, key: op.key }))));
   }
 
   /** Deletes an entry, its accessor and its links from `parentHashes` in one transaction. */
@@ -85,7 +105,17 @@ export class TokenIndex {
       { op: 'delete', key: ACCESSOR + this.hashOf(e.accessor) },
     ];
     for (const p of parentHashes) ops.push({ op: 'delete', key: `${PARENT}${p}/${hash}` });
-    await this.storage.transaction(ops);
+    await this.writing([hash], () => this.storage.transaction(ops));
+  }
+
+  /** Every write of an entry goes through here, so the cache never serves what storage no longer holds. */
+  private async writing(hashes: string[], write: () => Promise<void>): Promise<void> {
+    this.cache.invalidate(hashes);
+    try {
+      await write();
+    } finally {
+      this.cache.invalidate(hashes);
+    }
   }
 
   /** Hashes of the children of the token stored under `hash`. */

@@ -72,6 +72,8 @@ export class TokenStore {
   private readonly revoker: TokenRevoker;
   private readonly locks = new KeyedLock();
   private authRenewer: AuthRenewer | null = null;
+  /** The salted id of each entry a lookup returned, so that re-reading it skips the HMAC. */
+  private readonly hashes = new WeakMap<TokenEntry, string>();
 
   constructor(private readonly o: TokenStoreOptions) {
     this.roles = new TokenRoles(o.storage);
@@ -83,9 +85,14 @@ export class TokenStore {
     return this.o.systemView;
   }
 
-  /** Loads (or creates) the salt; call after unseal. */
+  /** Loads (or creates) the salt and starts caching token entries; call on becoming the active node. */
   async setup(): Promise<void> {
     await this.index.setup();
+  }
+
+  /** Drops cached token entries; call when the node stops being active or seals. */
+  teardown(): void {
+    this.index.teardown();
   }
 
   /** Called for every revoked token (the core destroys its cubbyhole); a failure fails the revocation. */
@@ -100,6 +107,11 @@ export class TokenStore {
   /** The salted id a token or accessor is stored under. */
   hashOf(value: string): string {
     return this.index.hashOf(value);
+  }
+
+  /** The salted id of a token this store looked up (without another HMAC when it remembers it). */
+  keyOf(entry: TokenEntry): string {
+    return this.hashes.get(entry) ?? this.hashOf(entry.id);
   }
 
   // --- creation
@@ -198,8 +210,13 @@ export class TokenStore {
 
   /** The live token (not expired, not revoked, last use not taken), or null. */
   async lookup(token: string): Promise<TokenEntry | null> {
-    const e = await this.lookupAny(token);
-    return e && isLive(e, this.nowMs()) ? e : null;
+    if (!token) return null;
+    const hash = this.hashOf(token);
+    const hit = this.index.cached(hash, token);
+    const e = hit !== undefined ? hit : await this.index.load(hash, token);
+    if (!e) return null;
+    this.hashes.set(e, hash);
+    return isLive(e, this.nowMs()) ? e : null;
   }
 
   /** Like `lookup`, but also finds a token whose last use is being served (for that request's own handlers). */
@@ -207,6 +224,16 @@ export class TokenStore {
     const e = await this.lookupAny(token);
     if (!e || (e.expireTime && e.expireTime <= this.nowMs())) return null;
     return e;
+  }
+
+  /** The token again as stored now (a request re-checks its token after auditing), or null once it is not live. */
+  async reload(e: TokenEntry): Promise<TokenEntry | null> {
+    const hash = this.hashes.get(e) ?? this.hashOf(e.id);
+    const hit = this.index.cached(hash, e.id);
+    const cur = hit !== undefined ? hit : await this.index.load(hash, e.id);
+    if (!cur) return null;
+    this.hashes.set(cur, hash);
+    return isLive(cur, this.nowMs()) ? cur : null;
   }
 
   /** The live token behind an accessor, or null. */
@@ -229,9 +256,12 @@ export class TokenStore {
    * revocation-pending and revokes it after the request: through `deferred` when the caller has such a list
    * (with a late timer as a safety net should the request fail first), else after a short delay.
    */
-  async useToken(entry: TokenEntry, deferred?: (() => Promise<void>)[]): Promise<TokenEntry | null> {
-    if (entry.numUses === 0) return entry;
-    const hash = this.hashOf(entry.id);
+  useToken(entry: TokenEntry, deferred?: (() => Promise<void>)[]): Promise<TokenEntry | null> {
+    return entry.numUses === 0 ? Promise.resolve(entry) : this.takeUse(entry, deferred);
+  }
+
+  private async takeUse(entry: TokenEntry, deferred?: (() => Promise<void>)[]): Promise<TokenEntry | null> {
+    const hash = this.hashes.get(entry) ?? this.hashOf(entry.id);
     const used = await this.locks.run(hash, async () => {
       const cur = await this.index.load(hash, entry.id);
       if (!cur || !isLive(cur, this.nowMs())) return null;
@@ -360,7 +390,11 @@ export class TokenStore {
   }
 
   /** Any stored token, expired or pending revocation included. */
-  private lookupAny(token: string): Promise<TokenEntry | null> {
-    return this.index.byId(token);
+  private async lookupAny(token: string): Promise<TokenEntry | null> {
+    if (!token) return null;
+    const hash = this.hashOf(token);
+    const e = await this.index.load(hash, token);
+    if (e) this.hashes.set(e, hash);
+    return e;
   }
 }

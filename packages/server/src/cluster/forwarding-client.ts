@@ -1,18 +1,15 @@
-import { createSecureContext, type PeerCertificate } from 'node:tls';
-import * as grpc from '@grpc/grpc-js';
 import type { LeaderAdvertisement, Logger } from '@strongroom/core';
+import { ClusterChannel } from './cluster-channel.js';
 import { identityFromAdvertisement, sameCertificate, type ClusterIdentity } from './cluster-identity.js';
 import { ForwardingError } from './errors.js';
 import {
   MAX_MESSAGE_BYTES,
   echoMethod,
   forwardRequestMethod,
-  type EchoReply,
-  type EchoRequest,
-  type ForwardRequestMessage,
   type ForwardedHttpRequest,
   type ForwardedHttpResponse,
 } from './forwarding-service.js';
+import { GrpcCallError, GrpcStatus } from './grpc-wire.js';
 
 export interface ForwardingClientOptions {
   /** This node's id, sent with every forwarded request so the active's audit log names the standby. */
@@ -34,7 +31,7 @@ export interface ForwardingHealth {
 }
 
 interface Link {
-  client: grpc.Client;
+  channel: ClusterChannel;
   identity: ClusterIdentity;
   target: string;
   /** Node id the active advertised, checked against the heartbeat's answer when known. */
@@ -46,12 +43,12 @@ interface Link {
 }
 
 /** gRPC codes that mean the request never reached the active's HTTP handler: safe to redirect the client. */
-const TRANSPORT_CODES = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.UNAUTHENTICATED, grpc.status.UNIMPLEMENTED, grpc.status.PERMISSION_DENIED]);
+const TRANSPORT_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.UNAUTHENTICATED, GrpcStatus.UNIMPLEMENTED, GrpcStatus.PERMISSION_DENIED]);
 
 /**
  * The standby's link to the active: follows the advertised leader (cluster address and certificate), keeps one
- * mutual-TLS gRPC channel to it, heartbeats it, and forwards client requests over it. The server's certificate must
- * be exactly the advertised one (pinning), on top of being signed by it.
+ * mutual-TLS gRPC channel to it (one HTTP/2 connection, a stream per request), heartbeats it, and forwards client
+ * requests over it. The server's certificate must be exactly the advertised one (pinning), on top of being signed by it.
  */
 export class ForwardingClient {
   private link: Link | null = null;
@@ -88,47 +85,45 @@ export class ForwardingClient {
 
   /** True when a link to an active exists and is not known to be broken. */
   canForward(): boolean {
-    const link = this.link;
-    if (!link) return false;
-    const state = link.client.getChannel().getConnectivityState(false);
-    return state !== grpc.connectivityState.TRANSIENT_FAILURE && state !== grpc.connectivityState.SHUTDOWN;
+    const state = this.link?.channel.state();
+    return state !== undefined && state !== 'failure' && state !== 'closed';
   }
 
   /**
    * Sends one request to the active and resolves with its answer, whatever the status. Rejects with
    * ForwardingError; `transport` on it means the active never saw the request and the client may be redirected.
+   * `signal` or `cancelWith` (handed a function that cancels) abandon the call, e.g. when the client went away.
    */
-  forward(req: ForwardedHttpRequest, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ForwardedHttpResponse> {
+  forward(
+    req: ForwardedHttpRequest,
+    opts: { timeoutMs?: number; signal?: AbortSignal; cancelWith?: (cancel: () => void) => void } = {},
+  ): Promise<ForwardedHttpResponse> {
     const link = this.link;
     if (!link) {
       this.o.onForward?.('error');
       return Promise.reject(new ForwardingError('no connection to the active node', true));
     }
-    const message: ForwardRequestMessage = { ...req, originNodeId: this.o.nodeId };
+    const message = forwardRequestMethod.requestMessage({ ...req, originNodeId: this.o.nodeId });
     const deadline = Date.now() + (opts.timeoutMs ?? this.forwardTimeoutMs);
-    return new Promise<ForwardedHttpResponse>((resolve, reject) => {
-      const call = link.client.makeUnaryRequest(
-        forwardRequestMethod.path,
-        forwardRequestMethod.requestSerialize,
-        forwardRequestMethod.responseDeserialize,
-        message,
-        new grpc.Metadata(),
-        { deadline },
-        (err, reply) => {
-          opts.signal?.removeEventListener('abort', cancel);
-          if (err || !reply) {
-            this.o.onForward?.('error');
-            const code = err?.code ?? grpc.status.UNKNOWN;
-            reject(new ForwardingError(`request forwarding failed: ${err?.details ?? 'no reply'}`, TRANSPORT_CODES.has(code), code, { cause: err }));
-            return;
-          }
-          this.o.onForward?.('ok');
-          resolve(reply);
-        },
-      );
-      const cancel = (): void => call.cancel();
-      opts.signal?.addEventListener('abort', cancel, { once: true });
-    });
+    return link.channel.call(forwardRequestMethod.path, message, { deadline, signal: opts.signal, cancelWith: opts.cancelWith }).then(
+      (reply) => {
+        let decoded: ForwardedHttpResponse;
+        try {
+          decoded = forwardRequestMethod.responseDeserialize(reply);
+        } catch (err) {
+          this.o.onForward?.('error');
+          throw new ForwardingError(`request forwarding failed: ${(err as Error).message}`, false, GrpcStatus.INTERNAL, { cause: err });
+        }
+        this.o.onForward?.('ok');
+        return decoded;
+      },
+      (err: unknown) => {
+        this.o.onForward?.('error');
+        const code = err instanceof GrpcCallError ? err.code : GrpcStatus.UNKNOWN;
+        const details = err instanceof GrpcCallError ? err.details : String(err);
+        throw new ForwardingError(`request forwarding failed: ${details}`, TRANSPORT_CODES.has(code), code, { cause: err });
+      },
+    );
   }
 
   health(): ForwardingHealth {
@@ -156,29 +151,16 @@ export class ForwardingClient {
   }
 
   private connect(target: string, identity: ClusterIdentity, activeNodeId: string | null): Link {
-    const context = createSecureContext({
-      ca: identity.certPem,
-      cert: identity.certPem,
-      key: identity.keyPem,
-      minVersion: 'TLSv1.2',
-    });
-    const pinned = identity.certDer;
-    const creds = grpc.credentials.createFromSecureContext(context, {
-      // Replaces the host-name check: the peer must present exactly the advertised certificate.
-      checkServerIdentity: (_host: string, cert: PeerCertificate) =>
-        sameCertificate(cert.raw, pinned) ? undefined : new Error('cluster peer certificate does not match the advertised one'),
-    });
-    const client = new grpc.Client(target, creds, {
-      'grpc.ssl_target_name_override': identity.serverName,
-      'grpc.default_authority': identity.serverName,
-      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    const channel = new ClusterChannel({
+      target,
+      identity,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
       // A restarted active should be found again within about a heartbeat.
-      'grpc.initial_reconnect_backoff_ms': Math.min(1000, this.heartbeatMs),
-      'grpc.max_reconnect_backoff_ms': Math.max(1000, this.heartbeatMs),
+      initialBackoffMs: Math.min(1000, this.heartbeatMs),
+      maxBackoffMs: Math.max(1000, this.heartbeatMs),
     });
     const link: Link = {
-      client,
+      channel,
       identity,
       target,
       activeNodeId,
@@ -195,28 +177,26 @@ export class ForwardingClient {
   private heartbeat(link: Link): void {
     if (link.heartbeatInFlight || this.link !== link) return;
     link.heartbeatInFlight = true;
-    const request: EchoRequest = { nodeId: this.o.nodeId, time: Date.now() };
-    link.client.makeUnaryRequest(
-      echoMethod.path,
-      echoMethod.requestSerialize,
-      echoMethod.responseDeserialize,
-      request,
-      new grpc.Metadata(),
-      { deadline: Date.now() + this.heartbeatMs },
-      (err, reply?: EchoReply) => {
-        link.heartbeatInFlight = false;
-        if (this.link !== link) return;
-        if (err || !reply) {
-          this.o.logger?.debug('request forwarding heartbeat failed', { error: err?.details });
-          return;
-        }
-        if (link.activeNodeId !== null && reply.activeNodeId !== link.activeNodeId) {
-          this.o.logger?.warn('cluster peer is not the advertised active node', { peer: reply.activeNodeId });
-          return;
-        }
-        link.lastHeartbeat = Date.now();
-      },
-    );
+    const message = echoMethod.requestMessage({ nodeId: this.o.nodeId, time: Date.now() });
+    link.channel
+      .call(echoMethod.path, message, { deadline: Date.now() + this.heartbeatMs })
+      .then((raw) => echoMethod.responseDeserialize(raw))
+      .then(
+        (reply) => {
+          link.heartbeatInFlight = false;
+          if (this.link !== link) return;
+          if (link.activeNodeId !== null && reply.activeNodeId !== link.activeNodeId) {
+            this.o.logger?.warn('cluster peer is not the advertised active node', { peer: reply.activeNodeId });
+            return;
+          }
+          link.lastHeartbeat = Date.now();
+        },
+        (err: unknown) => {
+          link.heartbeatInFlight = false;
+          if (this.link !== link) return;
+          this.o.logger?.debug('request forwarding heartbeat failed', { error: err instanceof GrpcCallError ? err.details : String(err) });
+        },
+      );
   }
 
   private disconnect(): void {
@@ -224,7 +204,7 @@ export class ForwardingClient {
     if (!link) return;
     this.link = null;
     clearInterval(link.timer);
-    link.client.close();
+    link.channel.close();
   }
 }
 

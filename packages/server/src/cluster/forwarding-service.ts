@@ -1,4 +1,5 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { MESSAGE_HEADER_BYTES, writeMessageHeader } from './grpc-wire.js';
 
 /**
  * The request-forwarding service between a standby and the active, defined in code (no .proto file to ship):
@@ -47,11 +48,17 @@ const SERVICE = '/strongroom.cluster.RequestForwarding';
 /** Bytes of the head-length prefix. */
 const PREFIX = 4;
 
-function encodeFramed(head: unknown, body: Buffer): Buffer {
-  const json = Buffer.from(JSON.stringify(head), 'utf8');
-  const prefix = Buffer.allocUnsafe(PREFIX);
-  prefix.writeUInt32BE(json.length, 0);
-  return Buffer.concat([prefix, json, body]);
+/** One allocation and one copy of the body; with `grpcFramed` the gRPC message header comes first. */
+function encodeFramed(head: unknown, body: Buffer, grpcFramed = false): Buffer {
+  const json = JSON.stringify(head);
+  const jsonLen = Buffer.byteLength(json, 'utf8');
+  const lead = grpcFramed ? MESSAGE_HEADER_BYTES : 0;
+  const out = Buffer.allocUnsafe(lead + PREFIX + jsonLen + body.length);
+  if (grpcFramed) writeMessageHeader(out, PREFIX + jsonLen + body.length);
+  out.writeUInt32BE(jsonLen, lead);
+  out.write(json, lead + PREFIX, 'utf8');
+  body.copy(out, lead + PREFIX + jsonLen);
+  return out;
 }
 
 function decodeFramed(buf: Buffer): { head: Record<string, unknown>; body: Buffer } {
@@ -83,9 +90,9 @@ function headerPairs(v: unknown): [string, string][] {
   });
 }
 
-export function encodeForwardRequest(m: ForwardRequestMessage): Buffer {
+export function encodeForwardRequest(m: ForwardRequestMessage, grpcFramed = false): Buffer {
   const { body, ...head } = m;
-  return encodeFramed(head, body);
+  return encodeFramed(head, body, grpcFramed);
 }
 
 export function decodeForwardRequest(buf: Buffer): ForwardRequestMessage {
@@ -101,9 +108,9 @@ export function decodeForwardRequest(buf: Buffer): ForwardRequestMessage {
   };
 }
 
-export function encodeForwardResponse(m: ForwardedHttpResponse): Buffer {
+export function encodeForwardResponse(m: ForwardedHttpResponse, grpcFramed = false): Buffer {
   const { body, ...head } = m;
-  return encodeFramed(head, body);
+  return encodeFramed(head, body, grpcFramed);
 }
 
 export function decodeForwardResponse(buf: Buffer): ForwardedHttpResponse {
@@ -111,8 +118,8 @@ export function decodeForwardResponse(buf: Buffer): ForwardedHttpResponse {
   return { status: int(head['status'], 'status'), headers: headerPairs(head['headers']), body };
 }
 
-export function encodeEcho(m: EchoRequest): Buffer {
-  return encodeFramed(m, Buffer.alloc(0));
+export function encodeEcho(m: EchoRequest, grpcFramed = false): Buffer {
+  return encodeFramed(m, Buffer.alloc(0), grpcFramed);
 }
 
 export function decodeEcho(buf: Buffer): EchoRequest {
@@ -120,8 +127,8 @@ export function decodeEcho(buf: Buffer): EchoRequest {
   return { nodeId: str(head['nodeId'], 'nodeId'), time: int(head['time'], 'time') };
 }
 
-export function encodeEchoReply(m: EchoReply): Buffer {
-  return encodeFramed(m, Buffer.alloc(0));
+export function encodeEchoReply(m: EchoReply, grpcFramed = false): Buffer {
+  return encodeFramed(m, Buffer.alloc(0), grpcFramed);
 }
 
 export function decodeEchoReply(buf: Buffer): EchoReply {
@@ -129,21 +136,30 @@ export function decodeEchoReply(buf: Buffer): EchoReply {
   return { time: int(head['time'], 'time'), activeNodeId: str(head['activeNodeId'], 'activeNodeId') };
 }
 
+/** A unary method as a gRPC library describes one, plus encoders that write the gRPC message header too. */
+export interface UnaryMethod<Req, Res> extends MethodDefinition<Req, Res> {
+  /** The request as one length-prefixed gRPC message, in a single buffer. */
+  requestMessage(m: Req): Buffer;
+  responseMessage(m: Res): Buffer;
+}
+
 function unary<Req, Res>(
   name: string,
-  reqEnc: (m: Req) => Buffer,
+  reqEnc: (m: Req, grpcFramed?: boolean) => Buffer,
   reqDec: (b: Buffer) => Req,
-  resEnc: (m: Res) => Buffer,
+  resEnc: (m: Res, grpcFramed?: boolean) => Buffer,
   resDec: (b: Buffer) => Res,
-): MethodDefinition<Req, Res> {
+): UnaryMethod<Req, Res> {
   return {
     path: `${SERVICE}/${name}`,
     requestStream: false,
     responseStream: false,
-    requestSerialize: reqEnc,
+    requestSerialize: (m) => reqEnc(m),
     requestDeserialize: reqDec,
-    responseSerialize: resEnc,
+    responseSerialize: (m) => resEnc(m),
     responseDeserialize: resDec,
+    requestMessage: (m) => reqEnc(m, true),
+    responseMessage: (m) => resEnc(m, true),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { ForwardedHttpRequest, ForwardedHttpResponse } from './forwarding-service.js';
 
 /** Headers that describe one connection, not the request: never carried across the cluster hop (RFC 9110 7.6.1). */
@@ -11,6 +11,31 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'trailer',
   'upgrade',
 ]);
+
+/** Headers of which Node's HTTP server keeps the first occurrence only (see `message.headers` in Node's docs). */
+const SINGLE_VALUE_HEADERS: ReadonlySet<string> = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
+  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after',
+  'server', 'user-agent',
+]);
+
+/**
+ * The active side: a forwarded request's headers (lower-case names, repeats as arrays) as Node's HTTP server would
+ * present them, with the `host` and `content-length` a connection always carries.
+ */
+export function joinRequestHeaders(headers: Record<string, string | string[]>, bodyLength: number): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    const v = headers[name]!;
+    if (!Array.isArray(v)) out[name] = v;
+    else if (name === 'set-cookie') out[name] = [...v];
+    else if (SINGLE_VALUE_HEADERS.has(name)) out[name] = v[0];
+    else out[name] = v.join(name === 'cookie' ? '; ' : ', ');
+  }
+  out.host ||= 'localhost:80';
+  if (bodyLength > 0) out['content-length'] = String(bodyLength);
+  return out;
+}
 
 export interface CapturedRequestOptions {
   /**
@@ -54,8 +79,10 @@ export function writeForwardedResponse(res: ServerResponse, r: ForwardedHttpResp
   }
   // Headers the standby's own stack may have set already (X-Powered-By, a request id) give way to the active's.
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? values[0]! : values);
-  if (!grouped.has('content-length')) res.setHeader('content-length', r.body.length);
-  res.statusCode = r.status;
+  const flat: string[] = [];
+  for (const [name, values] of grouped) for (const v of values) flat.push(name, v);
+  if (!grouped.has('content-length')) flat.push('content-length', String(r.body.length));
+  // One call with every header (repeats as separate lines, as setHeader with a list writes them).
+  res.writeHead(r.status, flat);
   res.end(r.body);
 }

@@ -11,7 +11,7 @@ import { captureRequest, writeForwardedResponse } from './http-relay.js';
 
 export interface InstallClusteringOptions {
   core: Core;
-  /** The node's HTTP handler (the express app); the active injects forwarded requests into it. */
+  /** The node's HTTP handler (the express app); the active serves forwarded requests through it. */
   handler: HttpHandler;
   /** `host:port` of the cluster listener: each listener's `cluster_address`. */
   clusterListenAddress: string | readonly string[];
@@ -150,13 +150,14 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
     async serveStandby(req, res, info) {
       let decision = route(req, info.path);
       if (decision.kind === 'forward') {
-        const abort = new AbortController();
+        // A client gone before its answer cancels the forwarded call.
+        let cancel: (() => void) | null = null;
         const onClose = (): void => {
-          if (!res.writableFinished) abort.abort();
+          if (!res.writableFinished) cancel?.();
         };
         res.once('close', onClose);
         try {
-          const reply = await forwarder.forward(captureRequest(req, { body: info.body }), { signal: abort.signal });
+          const reply = await forwarder.forward(captureRequest(req, { body: info.body }), { cancelWith: (c) => (cancel = c) });
           writeForwardedResponse(res, reply);
           return true;
         } catch (err) {

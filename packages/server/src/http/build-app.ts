@@ -1,16 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Core, Logger, Request } from '@strongroom/core';
-import { silentLogger } from '@strongroom/core';
+import { isLocalPath, silentLogger } from '@strongroom/core';
 import express, { type Express, type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { DEFAULT_MAX_REQUEST_SIZE } from '../config/types.js';
 import { sendError } from '../errors/error-response.js';
 import { HttpError } from '../errors/http-error.js';
 import { errorCode } from '../errors/status-table.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
-import { clientToken, parseTarget, toLogicalRequest } from './logical-request.js';
+import { attachDirectDispatch, CapturedResponse } from './direct-dispatch.js';
+import { clientToken, parseTarget, toLogicalRequest, type IncomingRequest } from './logical-request.js';
 import { serveMetrics } from './metrics-route.js';
 import { redirectToActive } from './standby.js';
+import type { ResponseSink } from './write-json.js';
 import { writeResponse } from './write-response.js';
 
 /** Answers a request the core refused because this node is a standby (request forwarding plugs in here). */
@@ -30,44 +32,52 @@ export interface AppOptions {
   forwardedOrigin?: (req: ExpressRequest) => { nodeId: string } | undefined;
 }
 
-const forwardedFrom = new WeakMap<object, string>();
+/** Thrown by the direct path's standby hook: this node stopped being the active one, and did nothing. */
+class NotActive extends Error {}
 
 /**
  * The HTTP API of one node as an express app, separate from `listen`: `/v1/*` becomes a logical request for the
- * core, and the core's response (or error) becomes Vault's JSON.
+ * core, and the core's response (or error) becomes Vault's JSON. The app also carries a direct dispatcher
+ * (direct-dispatch.ts) that serves forwarded requests through the same steps without express.
  */
 export function buildApp(core: Core, opts: AppOptions = {}): Express {
   const logger = opts.logger ?? silentLogger;
   const metrics = opts.metrics ?? new ServerMetrics(core, { runtime: false });
   const max = opts.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+  const forwardedFrom = new WeakMap<object, string>();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false);
 
-  app.use((req, res, next) => {
-    const origin = opts.forwardedOrigin?.(req);
-    if (origin) forwardedFrom.set(req, origin.nodeId);
+  /** Opens the books on one request; the function returned closes them with the status sent. */
+  const account = (method: string, url: string, remoteAddress: string | undefined): ((status: number) => void) => {
     const done = metrics.startRequest();
     const t0 = performance.now();
-    res.once('close', () => {
-      done(req.method, res.statusCode);
+    return (status) => {
+      done(method, status);
       logger.debug('http request', {
-        method: req.method,
-        path: req.originalUrl.split('?')[0],
-        status: res.statusCode,
+        method,
+        path: url.split('?')[0],
+        status,
         duration_ms: Math.round((performance.now() - t0) * 1000) / 1000,
-        remote_address: req.socket.remoteAddress,
+        remote_address: remoteAddress,
       });
-    });
-    next();
-  });
+    };
+  };
 
-  // Every body is read as bytes and parsed in one place (parse-body.ts): Vault reads JSON whatever the Content-Type.
-  app.use(express.raw({ type: () => true, limit: max < 0 ? Infinity : max }));
-
-  app.use(async (req: ExpressRequest, res: ExpressResponse) => {
-    const target = parseTarget(req.originalUrl);
+  /**
+   * Everything after the body is read, for requests from a socket and forwarded ones alike. `standby` answers a
+   * request this node cannot serve because it is a standby; false means it did not, and the error stands.
+   */
+  const serve = async (
+    req: IncomingRequest,
+    url: string,
+    res: ResponseSink,
+    from: string | undefined,
+    standby: (request: Request) => Promise<boolean>,
+  ): Promise<void> => {
+    const target = parseTarget(url);
     if (!target) throw new HttpError('http_not_found', '');
     if (target.path === 'sys/metrics' && req.method === 'GET' && !target.query.get('help')) {
       await serveMetrics(
@@ -80,22 +90,39 @@ export function buildApp(core: Core, opts: AppOptions = {}): Express {
       return;
     }
     const request = toLogicalRequest(req, target);
-    const from = forwardedFrom.get(req);
     if (from) request.forwardedFrom = from;
+    // What the core would refuse with StandbyError goes to the standby hook at once (an error costs a stack trace).
+    if (opts.onStandby && !isLocalPath(request.path) && !core.isSealed() && !core.isActive() && (await standby(request))) return;
     let response;
     try {
       response = await core.handleRequest(request);
     } catch (err) {
-      if (errorCode(err) === 'standby') {
-        if (opts.onStandby) {
-          await opts.onStandby(req, res, request);
-          return;
-        }
-        if (redirectToActive(core, req.originalUrl, res)) return;
-      }
+      if (errorCode(err) === 'standby' && (await standby(request))) return;
       throw err;
     }
     writeResponse(res, request, response, { httpPath: target.path, head: req.method === 'HEAD' });
+  };
+
+  // Every body is read as bytes and parsed in one place (parse-body.ts): Vault reads JSON whatever the Content-Type.
+  const readBody = express.raw({ type: () => true, limit: max < 0 ? Infinity : max });
+
+  // One layer keeps the books, reads the body and serves the request: every express layer costs on every request.
+  app.use((req, res, next) => {
+    const origin = opts.forwardedOrigin?.(req);
+    if (origin) forwardedFrom.set(req, origin.nodeId);
+    const finish = account(req.method, req.originalUrl, req.socket.remoteAddress);
+    res.once('close', () => finish(res.statusCode));
+    const standby = async (request: Request): Promise<boolean> => {
+      if (opts.onStandby) {
+        await opts.onStandby(req, res, request);
+        return true;
+      }
+      return redirectToActive(core, req.originalUrl, res);
+    };
+    readBody(req, res, (err?: unknown) => {
+      if (err) next(err);
+      else serve(req, req.originalUrl, res, forwardedFrom.get(req), standby).catch(next);
+    });
   });
 
   app.use((err: unknown, req: ExpressRequest, res: ExpressResponse, _next: NextFunction) => {
@@ -105,6 +132,28 @@ export function buildApp(core: Core, opts: AppOptions = {}): Express {
       return;
     }
     sendError(res as ServerResponse, e ?? err, logger, { method: req.method, path: req.originalUrl.split('?')[0] });
+  });
+
+  attachDirectDispatch(app, async (d) => {
+    if (!core.isActive()) return null;
+    const finish = account(d.method, d.url, d.remoteAddress);
+    const res = new CapturedResponse(d.method === 'HEAD');
+    const req: IncomingRequest = { method: d.method, url: d.url, headers: d.headers, body: d.body, socket: { remoteAddress: d.remoteAddress, remotePort: d.remotePort } };
+    try {
+      // The limit express.raw enforces on a socket's body.
+      if (max >= 0 && d.body.length > max) throw new HttpError('http_body_too_large', 'http: request body too large');
+      await serve(req, d.url, res, d.forwardedFrom, () => Promise.reject(new NotActive()));
+    } catch (err) {
+      if (err instanceof NotActive) {
+        finish(503);
+        return null;
+      }
+      sendError(res as unknown as ServerResponse, err, logger, { method: d.method, path: d.url.split('?')[0] });
+    }
+    const reply = await res.reply();
+    finish(res.statusCode);
+    if (reply === 'destroyed') throw new Error('response destroyed before completion');
+    return reply;
   });
   return app;
 }

@@ -21,6 +21,9 @@ export interface ParsedTarget {
   query: URLSearchParams;
 }
 
+/** A `.` or `..` path segment. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /** Headers that carry credentials: never copied into the logical request (it is audited and logged). */
 const SECRET_HEADERS = new Set(['x-vault-token', 'authorization', 'cookie', 'proxy-authorization']);
 
@@ -32,15 +35,17 @@ export function parseTarget(url: string): ParsedTarget | null {
   const q = url.indexOf('?');
   const rawPath = q < 0 ? url : url.slice(0, q);
   if (!rawPath.startsWith('/v1/') && rawPath !== '/v1') return null;
-  let path: string;
-  try {
-    path = decodeURIComponent(rawPath.slice(4));
-  } catch {
-    throw new HttpError('http_invalid_path', 'invalid path: bad percent-encoding');
+  let path = rawPath.slice(4);
+  if (path.includes('%')) {
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      throw new HttpError('http_invalid_path', 'invalid path: bad percent-encoding');
+    }
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(path)) throw new HttpError('http_invalid_path', 'invalid path: control characters');
-  if (path.split('/').some((seg) => seg === '.' || seg === '..')) {
+  if (DOT_SEGMENT.test(path)) {
     throw new HttpError('http_invalid_path', 'invalid path: "." and ".." segments are not allowed');
   }
   return { path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
@@ -131,7 +136,8 @@ export function toLogicalRequest(req: IncomingRequest, target: ParsedTarget): Re
   // Vault lists a folder: the path always ends in a slash.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
+  for (const k in req.headers) {
+    const v = req.headers[k];
     if (v === undefined || SECRET_HEADERS.has(k)) continue;
     headers[k] = Array.isArray(v) ? v.join(', ') : v;
   }

@@ -1,9 +1,8 @@
-import type { ServerResponse } from 'node:http';
 import type { Core } from '@strongroom/core';
 import { PermissionDeniedError, SealedError } from '@strongroom/core';
 import { HttpError } from '../errors/http-error.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
-import { writeJson } from './write-json.js';
+import { writeJson, type ResponseSink } from './write-json.js';
 
 export interface MetricsRouteOptions {
   /** Seconds; 0 turns the Prometheus format off (Vault: `telemetry { prometheus_retention_time }`). */
@@ -41,7 +40,7 @@ export async function serveMetrics(
   metrics: ServerMetrics,
   opts: MetricsRouteOptions,
   req: { query: URLSearchParams; token: string; accept: string | undefined },
-  res: ServerResponse,
+  res: ResponseSink,
 ): Promise<void> {
   const prometheus = wantsPrometheus(req.query.get('format'), req.accept);
   if (!opts.unauthenticated) await checkAccess(core, req.token);

@@ -1,6 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import type { Auth, Request, Response, WrapInfo } from '@strongroom/core';
-import { writeEmpty, writeJson } from './write-json.js';
+import { writeEmpty, writeJson, type ResponseSink } from './write-json.js';
 
 /**
  * sys routes whose `data` keys are also emitted at the top level of the envelope, for legacy clients that read
@@ -82,7 +81,7 @@ function isEmpty(resp: Response): boolean {
  * Writes the core's response: a raw one as given; nothing -> 204 (404 `{"errors":[]}` for a read or list, whose
  * "nothing" means "not found"); otherwise the envelope, with `data` also at the top level on the legacy sys routes.
  */
-export function writeResponse(res: ServerResponse, req: Request, resp: Response, opts: { httpPath: string; head: boolean }): void {
+export function writeResponse(res: ResponseSink, req: Request, resp: Response, opts: { httpPath: string; head: boolean }): void {
   if (resp.raw) {
     writeRaw(res, resp.raw, opts.head);
     return;
@@ -103,7 +102,7 @@ export function writeResponse(res: ServerResponse, req: Request, resp: Response,
   writeJson(res, 200, body, opts.head);
 }
 
-function writeRaw(res: ServerResponse, raw: NonNullable<Response['raw']>, head: boolean): void {
+function writeRaw(res: ResponseSink, raw: NonNullable<Response['raw']>, head: boolean): void {
   const { status, body, contentType } = raw;
   if (status === 204 || body === undefined || body === null) {
     if (contentType) res.setHeader('Content-Type', contentType);

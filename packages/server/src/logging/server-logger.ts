@@ -57,6 +57,8 @@ export function createServerLogger(opts: ServerLoggerOptions): ServerLogger {
     exitOnError: false,
   });
   const at = (level: LogLevel) => (message: string, meta?: Record<string, unknown>) => {
+    // winston formats a line before its level filter drops it: skip disabled levels (a debug line per request).
+    if (!logger.isLevelEnabled(level)) return;
     logger.log(level, message, meta ?? {});
   };
   return {
