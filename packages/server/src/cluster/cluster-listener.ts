@@ -1,12 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@strongroom/core';
 import { inject } from 'light-my-request';
 import { directDispatchOf } from '../http/direct-dispatch.js';
 import { sameCertificate, type ClusterIdentity } from './cluster-identity.js';
 import { FORWARDED_FROM_HEADER, ForwardedRequests } from './forwarded-requests.js';
-import { MAX_MESSAGE_BYTES, echoMethod, forwardRequestMethod, type ForwardRequestMessage } from './forwarding-service.js';
-import { UnaryGrpcServer, type UnaryCallContext, type UnaryHandler } from './grpc-server.js';
-import { GrpcStatus, type GrpcStatusObject } from './grpc-wire.js';
+import {
+  MAX_MESSAGE_BYTES,
+  forwardingServiceDefinition,
+  type EchoReply,
+  type EchoRequest,
+  type ForwardRequestMessage,
+  type ForwardedHttpResponse,
+} from './forwarding-service.js';
 import { HOP_BY_HOP_HEADERS, joinRequestHeaders } from './http-relay.js';
 
 /**
@@ -39,7 +45,7 @@ const METHOD = /^[A-Za-z][A-Za-z-]{0,31}$/;
  */
 export class ClusterListener {
   readonly forwarded: ForwardedRequests;
-  private server: UnaryGrpcServer | null = null;
+  private server: grpc.Server | null = null;
   private bound: string[] = [];
 
   constructor(private readonly o: ClusterListenerOptions) {
@@ -49,40 +55,45 @@ export class ClusterListener {
   /** Binds every address; resolves with the bound `host:port`s (the real port where 0 was asked). */
   async start(): Promise<string[]> {
     if (this.server) return this.bound;
-    const { identity } = this.o;
-    const handlers = new Map<string, UnaryHandler>([
-      [forwardRequestMethod.path, (msg, call) => this.forwardRequest(msg, call)],
-      [
-        echoMethod.path,
-        async (msg, call) => {
-          this.refuse(call);
-          try {
-            echoMethod.requestDeserialize(msg);
-          } catch (err) {
-            throw status(GrpcStatus.INTERNAL, `cannot decode the heartbeat: ${(err as Error).message}`);
-          }
-          return echoMethod.responseMessage({ time: Date.now(), activeNodeId: this.o.nodeId });
-        },
-      ],
-    ]);
-    // The cluster certificate is the only CA, and the certificate each side presents; each connection's client
-    // certificate is also pinned to it exactly, and a call over a connection that fails the pin is refused.
-    const server = new UnaryGrpcServer({
-      keyPem: identity.keyPem,
-      certPem: identity.certPem,
-      caPem: identity.certPem,
-      isPinned: (der) => sameCertificate(der, identity.certDer),
-      handlers,
-      maxMessageBytes: MAX_MESSAGE_BYTES,
-      onInternalError: (err, _path, cancelled) => {
-        if (!cancelled) this.o.logger?.error('forwarded request failed on the active node', { error: (err as Error).message });
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      // Nothing reads channelz; left on, it records every call.
+      'grpc.enable_channelz': 0,
+    });
+    server.addService(forwardingServiceDefinition, {
+      ForwardRequest: (call: grpc.ServerUnaryCall<ForwardRequestMessage, ForwardedHttpResponse>, cb: grpc.sendUnaryData<ForwardedHttpResponse>) => {
+        this.forwardRequest(call).then(
+          (r) => cb(null, r),
+          (err: unknown) => {
+            const status = toServiceError(err);
+            if (status.code === grpc.status.INTERNAL && !call.cancelled) {
+              this.o.logger?.error('forwarded request failed on the active node', { error: (err as Error).message });
+            }
+            cb(status);
+          },
+        );
+      },
+      Echo: (call: grpc.ServerUnaryCall<EchoRequest, EchoReply>, cb: grpc.sendUnaryData<EchoReply>) => {
+        const refusal = this.refusal(call);
+        if (refusal) cb(refusal);
+        else cb(null, { time: Date.now(), activeNodeId: this.o.nodeId });
       },
     });
+    // Node's TLS default floor is 1.2; the handshake is refused for anything older, and for a client certificate
+    // that does not chain to the cluster certificate.
+    const creds = grpc.ServerCredentials.createSsl(
+      Buffer.from(this.o.identity.certPem),
+      [{ cert_chain: Buffer.from(this.o.identity.certPem), private_key: Buffer.from(this.o.identity.keyPem) }],
+      true,
+    );
     this.server = server;
     try {
       for (const address of this.o.addresses) {
         const hostPort = listenAddress(address);
-        const port = await server.bind(hostPort);
+        const port = await new Promise<number>((resolve, reject) =>
+          server.bindAsync(hostPort, creds, (err, p) => (err ? reject(err) : resolve(p))),
+        );
         this.bound.push(`${hostPort.slice(0, hostPort.lastIndexOf(':'))}:${port}`);
       }
     } catch (err) {
@@ -103,26 +114,37 @@ export class ClusterListener {
     if (!server) return;
     this.server = null;
     this.bound = [];
-    await server.close(graceMs);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.o.logger?.info('cluster listener stopped');
   }
 
-  /** Throws the status refusing a call: the peer's certificate is not exactly the cluster certificate, or we are not active. */
-  private refuse(call: UnaryCallContext): void {
-    if (!call.peerPinned) throw status(GrpcStatus.UNAUTHENTICATED, 'peer certificate is not the cluster certificate');
-    if (this.o.isActive && !this.o.isActive()) throw status(GrpcStatus.UNAVAILABLE, 'node is not active');
+  /** Why a call is refused: the peer's certificate is not exactly the cluster certificate, or we are not active. */
+  private refusal(call: grpc.ServerUnaryCall<unknown, unknown>): Partial<grpc.StatusObject> | null {
+    if (!this.peerPinned(call)) return { code: grpc.status.UNAUTHENTICATED, details: 'peer certificate is not the cluster certificate' };
+    if (this.o.isActive && !this.o.isActive()) return { code: grpc.status.UNAVAILABLE, details: 'node is not active' };
+    return null;
   }
 
-  private async forwardRequest(msg: Buffer, call: UnaryCallContext): Promise<Buffer> {
-    this.refuse(call);
-    let m: ForwardRequestMessage;
-    try {
-      m = forwardRequestMethod.requestDeserialize(msg);
-    } catch (err) {
-      throw status(GrpcStatus.INTERNAL, `cannot decode the forwarded request: ${(err as Error).message}`);
-    }
+  /** Whether the call's connection presented exactly the cluster certificate (checked on every call). */
+  private peerPinned(call: grpc.ServerUnaryCall<unknown, unknown>): boolean {
+    return sameCertificate(call.getAuthContext().sslPeerCertificate?.raw, this.o.identity.certDer);
+  }
+
+  private async forwardRequest(call: grpc.ServerUnaryCall<ForwardRequestMessage, ForwardedHttpResponse>): Promise<ForwardedHttpResponse> {
+    const refusal = this.refusal(call);
+    if (refusal) throw refusal;
+    const m = call.request;
     if (!METHOD.test(m.method) || !m.url.startsWith('/') || m.url.startsWith('//')) {
-      throw status(GrpcStatus.INVALID_ARGUMENT, 'malformed forwarded request');
+      throw { code: grpc.status.INVALID_ARGUMENT, details: 'malformed forwarded request' };
     }
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of m.headers) {
@@ -145,20 +167,28 @@ export class ClusterListener {
         remotePort: m.remotePort,
         forwardedFrom: m.originNodeId,
       });
-      if (!reply) throw status(GrpcStatus.UNAVAILABLE, 'node is not active');
-      const out = reply.headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name));
-      return forwardRequestMethod.responseMessage({ status: reply.status, headers: out, body: reply.body });
+      if (!reply) throw { code: grpc.status.UNAVAILABLE, details: 'node is not active' };
+      return { status: reply.status, headers: reply.headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name)), body: reply.body };
     }
     return this.inject(m, method, headers, call);
   }
 
   /** Serves a forwarded request through the handler as if it came from a connection. */
-  private async inject(m: ForwardRequestMessage, method: string, headers: Record<string, string | string[]>, call: UnaryCallContext): Promise<Buffer> {
+  private async inject(
+    m: ForwardRequestMessage,
+    method: string,
+    headers: Record<string, string | string[]>,
+    call: grpc.ServerUnaryCall<ForwardRequestMessage, ForwardedHttpResponse>,
+  ): Promise<ForwardedHttpResponse> {
     const origin = { nodeId: m.originNodeId, remoteAddress: m.remoteAddress, remotePort: m.remotePort };
+    let answered = false;
     const res = await inject(
       (req, res) => {
-        // A client that goes away cancels the request as a closed connection would.
-        call.onCancel(() => req.destroy(new Error('forwarded request cancelled')));
+        // A client that goes away cancels the request as a closed connection would. grpc-js may report a call
+        // as cancelled after it was answered; by then there is nothing left to cancel.
+        call.once('cancelled', () => {
+          if (!answered) req.destroy(new Error('forwarded request cancelled'));
+        });
         this.forwarded.mark(req, origin);
         // The mock socket has only an address; the audit log wants the port too.
         Object.assign(req.socket, { remotePort: m.remotePort });
@@ -177,6 +207,7 @@ export class ClusterListener {
         validate: false,
       },
     );
+    answered = true;
     const out: [string, string][] = [];
     for (const name in res.headers) {
       const value = res.headers[name];
@@ -184,7 +215,7 @@ export class ClusterListener {
       if (Array.isArray(value)) for (const v of value) out.push([name, String(v)]);
       else out.push([name, String(value)]);
     }
-    return forwardRequestMethod.responseMessage({ status: res.statusCode, headers: out, body: res.rawPayload });
+    return { status: res.statusCode, headers: out, body: res.rawPayload };
   }
 }
 
@@ -204,12 +235,15 @@ function pinMethods(target: object, names: readonly string[]): void {
   }
 }
 
-/** `host:port` to bind: a bare `:port` means every interface; a scheme is tolerated. */
+/** `host:port` for gRPC's bind: a bare `:port` means every interface; a scheme is tolerated. */
 export function listenAddress(address: string): string {
   const a = address.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
   return a.startsWith(':') ? `0.0.0.0${a}` : a;
 }
 
-function status(code: number, details: string): GrpcStatusObject {
-  return { code, details };
+function toServiceError(err: unknown): Partial<grpc.StatusObject> {
+  if (err !== null && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'number') {
+    return err as Partial<grpc.StatusObject>;
+  }
+  return { code: grpc.status.INTERNAL, details: 'forwarded request failed on the active node' };
 }

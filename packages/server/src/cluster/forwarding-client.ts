@@ -1,15 +1,16 @@
+import { createSecureContext, type PeerCertificate } from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
 import type { LeaderAdvertisement, Logger } from '@strongroom/core';
-import { ClusterChannel } from './cluster-channel.js';
 import { identityFromAdvertisement, sameCertificate, type ClusterIdentity } from './cluster-identity.js';
 import { ForwardingError } from './errors.js';
 import {
   MAX_MESSAGE_BYTES,
   echoMethod,
   forwardRequestMethod,
+  type EchoReply,
   type ForwardedHttpRequest,
   type ForwardedHttpResponse,
 } from './forwarding-service.js';
-import { GrpcCallError, GrpcStatus } from './grpc-wire.js';
 
 export interface ForwardingClientOptions {
   /** This node's id, sent with every forwarded request so the active's audit log names the standby. */
@@ -31,7 +32,7 @@ export interface ForwardingHealth {
 }
 
 interface Link {
-  channel: ClusterChannel;
+  client: grpc.Client;
   identity: ClusterIdentity;
   target: string;
   /** Node id the active advertised, checked against the heartbeat's answer when known. */
@@ -43,7 +44,13 @@ interface Link {
 }
 
 /** gRPC codes that mean the request never reached the active's HTTP handler: safe to redirect the client. */
-const TRANSPORT_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.UNAUTHENTICATED, GrpcStatus.UNIMPLEMENTED, GrpcStatus.PERMISSION_DENIED]);
+const TRANSPORT_CODES = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.UNAUTHENTICATED, grpc.status.UNIMPLEMENTED, grpc.status.PERMISSION_DENIED]);
+
+/** A keepalive ping after this long without traffic; the connection is dropped when one goes unanswered. */
+const KEEPALIVE_MS = 10_000;
+const KEEPALIVE_TIMEOUT_MS = 20_000;
+/** The channel drops its connection after this long without a call; the heartbeat keeps it well inside. */
+const IDLE_TIMEOUT_MS = 24 * 3_600_000;
 
 /**
  * The standby's link to the active: follows the advertised leader (cluster address and certificate), keeps one
@@ -85,8 +92,10 @@ export class ForwardingClient {
 
   /** True when a link to an active exists and is not known to be broken. */
   canForward(): boolean {
-    const state = this.link?.channel.state();
-    return state !== undefined && state !== 'failure' && state !== 'closed';
+    const link = this.link;
+    if (!link) return false;
+    const state = link.client.getChannel().getConnectivityState(false);
+    return state !== grpc.connectivityState.TRANSIENT_FAILURE && state !== grpc.connectivityState.SHUTDOWN;
   }
 
   /**
@@ -103,27 +112,32 @@ export class ForwardingClient {
       this.o.onForward?.('error');
       return Promise.reject(new ForwardingError('no connection to the active node', true));
     }
-    const message = forwardRequestMethod.requestMessage({ ...req, originNodeId: this.o.nodeId });
     const deadline = Date.now() + (opts.timeoutMs ?? this.forwardTimeoutMs);
-    return link.channel.call(forwardRequestMethod.path, message, { deadline, signal: opts.signal, cancelWith: opts.cancelWith }).then(
-      (reply) => {
-        let decoded: ForwardedHttpResponse;
-        try {
-          decoded = forwardRequestMethod.responseDeserialize(reply);
-        } catch (err) {
-          this.o.onForward?.('error');
-          throw new ForwardingError(`request forwarding failed: ${(err as Error).message}`, false, GrpcStatus.INTERNAL, { cause: err });
-        }
-        this.o.onForward?.('ok');
-        return decoded;
-      },
-      (err: unknown) => {
-        this.o.onForward?.('error');
-        const code = err instanceof GrpcCallError ? err.code : GrpcStatus.UNKNOWN;
-        const details = err instanceof GrpcCallError ? err.details : String(err);
-        throw new ForwardingError(`request forwarding failed: ${details}`, TRANSPORT_CODES.has(code), code, { cause: err });
-      },
-    );
+    const { signal } = opts;
+    return new Promise<ForwardedHttpResponse>((resolve, reject) => {
+      const call = link.client.makeUnaryRequest(
+        forwardRequestMethod.path,
+        forwardRequestMethod.requestSerialize,
+        forwardRequestMethod.responseDeserialize,
+        { ...req, originNodeId: this.o.nodeId },
+        { deadline },
+        (err, reply) => {
+          signal?.removeEventListener('abort', cancel);
+          if (err || !reply) {
+            this.o.onForward?.('error');
+            const code = err?.code ?? grpc.status.UNKNOWN;
+            reject(new ForwardingError(`request forwarding failed: ${err?.details ?? 'no reply'}`, TRANSPORT_CODES.has(code), code, { cause: err }));
+            return;
+          }
+          this.o.onForward?.('ok');
+          resolve(reply);
+        },
+      );
+      // grpc-js answers asynchronously, so `cancel` exists by the time the callback above runs.
+      const cancel = (): void => call.cancel();
+      signal?.addEventListener('abort', cancel, { once: true });
+      opts.cancelWith?.(cancel);
+    });
   }
 
   health(): ForwardingHealth {
@@ -151,16 +165,40 @@ export class ForwardingClient {
   }
 
   private connect(target: string, identity: ClusterIdentity, activeNodeId: string | null): Link {
-    const channel = new ClusterChannel({
-      target,
-      identity,
-      maxMessageBytes: MAX_MESSAGE_BYTES,
+    const context = createSecureContext({
+      ca: identity.certPem,
+      cert: identity.certPem,
+      key: identity.keyPem,
+      minVersion: 'TLSv1.2',
+    });
+    const pinned = identity.certDer;
+    const creds = grpc.credentials.createFromSecureContext(context, {
+      // Replaces the host-name check: the peer must present exactly the advertised certificate. It runs once per
+      // connection, at the handshake.
+      checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+        sameCertificate(cert.raw, pinned) ? undefined : new Error('cluster peer certificate does not match the advertised one'),
+    });
+    const client = new grpc.Client(target, creds, {
+      // The certificate names the cluster (its CN, also its one DNS name), not a host.
+      'grpc.ssl_target_name_override': identity.serverName,
+      'grpc.default_authority': identity.serverName,
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       // A restarted active should be found again within about a heartbeat.
-      initialBackoffMs: Math.min(1000, this.heartbeatMs),
-      maxBackoffMs: Math.max(1000, this.heartbeatMs),
+      'grpc.initial_reconnect_backoff_ms': Math.min(1000, this.heartbeatMs),
+      'grpc.max_reconnect_backoff_ms': Math.max(1000, this.heartbeatMs),
+      // One connection for the link's whole life: its own subchannel (not shared with, or kept for, other clients),
+      // kept open while idle, and a peer that stopped answering is noticed by keepalive pings.
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.keepalive_time_ms': KEEPALIVE_MS,
+      'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.client_idle_timeout_ms': IDLE_TIMEOUT_MS,
+      // Nothing reads channelz; left on, it records every call.
+      'grpc.enable_channelz': 0,
     });
     const link: Link = {
-      channel,
+      client,
       identity,
       target,
       activeNodeId,
@@ -177,26 +215,26 @@ export class ForwardingClient {
   private heartbeat(link: Link): void {
     if (link.heartbeatInFlight || this.link !== link) return;
     link.heartbeatInFlight = true;
-    const message = echoMethod.requestMessage({ nodeId: this.o.nodeId, time: Date.now() });
-    link.channel
-      .call(echoMethod.path, message, { deadline: Date.now() + this.heartbeatMs })
-      .then((raw) => echoMethod.responseDeserialize(raw))
-      .then(
-        (reply) => {
-          link.heartbeatInFlight = false;
-          if (this.link !== link) return;
-          if (link.activeNodeId !== null && reply.activeNodeId !== link.activeNodeId) {
-            this.o.logger?.warn('cluster peer is not the advertised active node', { peer: reply.activeNodeId });
-            return;
-          }
-          link.lastHeartbeat = Date.now();
-        },
-        (err: unknown) => {
-          link.heartbeatInFlight = false;
-          if (this.link !== link) return;
-          this.o.logger?.debug('request forwarding heartbeat failed', { error: err instanceof GrpcCallError ? err.details : String(err) });
-        },
-      );
+    link.client.makeUnaryRequest(
+      echoMethod.path,
+      echoMethod.requestSerialize,
+      echoMethod.responseDeserialize,
+      { nodeId: this.o.nodeId, time: Date.now() },
+      { deadline: Date.now() + this.heartbeatMs },
+      (err, reply?: EchoReply) => {
+        link.heartbeatInFlight = false;
+        if (this.link !== link) return;
+        if (err || !reply) {
+          this.o.logger?.debug('request forwarding heartbeat failed', { error: err?.details });
+          return;
+        }
+        if (link.activeNodeId !== null && reply.activeNodeId !== link.activeNodeId) {
+          this.o.logger?.warn('cluster peer is not the advertised active node', { peer: reply.activeNodeId });
+          return;
+        }
+        link.lastHeartbeat = Date.now();
+      },
+    );
   }
 
   private disconnect(): void {
@@ -204,7 +242,7 @@ export class ForwardingClient {
     if (!link) return;
     this.link = null;
     clearInterval(link.timer);
-    link.channel.close();
+    link.client.close();
   }
 }
 

@@ -1,5 +1,4 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import { MESSAGE_HEADER_BYTES, writeMessageHeader } from './grpc-wire.js';
 
 /**
  * The request-forwarding service between a standby and the active, defined in code (no .proto file to ship):
@@ -48,16 +47,14 @@ const SERVICE = '/strongroom.cluster.RequestForwarding';
 /** Bytes of the head-length prefix. */
 const PREFIX = 4;
 
-/** One allocation and one copy of the body; with `grpcFramed` the gRPC message header comes first. */
-function encodeFramed(head: unknown, body: Buffer, grpcFramed = false): Buffer {
+/** One allocation and one copy of the body. */
+function encodeFramed(head: unknown, body: Buffer): Buffer {
   const json = JSON.stringify(head);
   const jsonLen = Buffer.byteLength(json, 'utf8');
-  const lead = grpcFramed ? MESSAGE_HEADER_BYTES : 0;
-  const out = Buffer.allocUnsafe(lead + PREFIX + jsonLen + body.length);
-  if (grpcFramed) writeMessageHeader(out, PREFIX + jsonLen + body.length);
-  out.writeUInt32BE(jsonLen, lead);
-  out.write(json, lead + PREFIX, 'utf8');
-  body.copy(out, lead + PREFIX + jsonLen);
+  const out = Buffer.allocUnsafe(PREFIX + jsonLen + body.length);
+  out.writeUInt32BE(jsonLen, 0);
+  out.write(json, PREFIX, 'utf8');
+  body.copy(out, PREFIX + jsonLen);
   return out;
 }
 
@@ -90,9 +87,9 @@ function headerPairs(v: unknown): [string, string][] {
   });
 }
 
-export function encodeForwardRequest(m: ForwardRequestMessage, grpcFramed = false): Buffer {
+export function encodeForwardRequest(m: ForwardRequestMessage): Buffer {
   const { body, ...head } = m;
-  return encodeFramed(head, body, grpcFramed);
+  return encodeFramed(head, body);
 }
 
 export function decodeForwardRequest(buf: Buffer): ForwardRequestMessage {
@@ -108,9 +105,9 @@ export function decodeForwardRequest(buf: Buffer): ForwardRequestMessage {
   };
 }
 
-export function encodeForwardResponse(m: ForwardedHttpResponse, grpcFramed = false): Buffer {
+export function encodeForwardResponse(m: ForwardedHttpResponse): Buffer {
   const { body, ...head } = m;
-  return encodeFramed(head, body, grpcFramed);
+  return encodeFramed(head, body);
 }
 
 export function decodeForwardResponse(buf: Buffer): ForwardedHttpResponse {
@@ -118,8 +115,8 @@ export function decodeForwardResponse(buf: Buffer): ForwardedHttpResponse {
   return { status: int(head['status'], 'status'), headers: headerPairs(head['headers']), body };
 }
 
-export function encodeEcho(m: EchoRequest, grpcFramed = false): Buffer {
-  return encodeFramed(m, Buffer.alloc(0), grpcFramed);
+export function encodeEcho(m: EchoRequest): Buffer {
+  return encodeFramed(m, Buffer.alloc(0));
 }
 
 export function decodeEcho(buf: Buffer): EchoRequest {
@@ -127,8 +124,8 @@ export function decodeEcho(buf: Buffer): EchoRequest {
   return { nodeId: str(head['nodeId'], 'nodeId'), time: int(head['time'], 'time') };
 }
 
-export function encodeEchoReply(m: EchoReply, grpcFramed = false): Buffer {
-  return encodeFramed(m, Buffer.alloc(0), grpcFramed);
+export function encodeEchoReply(m: EchoReply): Buffer {
+  return encodeFramed(m, Buffer.alloc(0));
 }
 
 export function decodeEchoReply(buf: Buffer): EchoReply {
@@ -136,30 +133,21 @@ export function decodeEchoReply(buf: Buffer): EchoReply {
   return { time: int(head['time'], 'time'), activeNodeId: str(head['activeNodeId'], 'activeNodeId') };
 }
 
-/** A unary method as a gRPC library describes one, plus encoders that write the gRPC message header too. */
-export interface UnaryMethod<Req, Res> extends MethodDefinition<Req, Res> {
-  /** The request as one length-prefixed gRPC message, in a single buffer. */
-  requestMessage(m: Req): Buffer;
-  responseMessage(m: Res): Buffer;
-}
-
 function unary<Req, Res>(
   name: string,
-  reqEnc: (m: Req, grpcFramed?: boolean) => Buffer,
+  reqEnc: (m: Req) => Buffer,
   reqDec: (b: Buffer) => Req,
-  resEnc: (m: Res, grpcFramed?: boolean) => Buffer,
+  resEnc: (m: Res) => Buffer,
   resDec: (b: Buffer) => Res,
-): UnaryMethod<Req, Res> {
+): MethodDefinition<Req, Res> {
   return {
     path: `${SERVICE}/${name}`,
     requestStream: false,
     responseStream: false,
-    requestSerialize: (m) => reqEnc(m),
+    requestSerialize: reqEnc,
     requestDeserialize: reqDec,
-    responseSerialize: (m) => resEnc(m),
+    responseSerialize: resEnc,
     responseDeserialize: resDec,
-    requestMessage: (m) => reqEnc(m, true),
-    responseMessage: (m) => resEnc(m, true),
   };
 }
 
