@@ -193,7 +193,15 @@ export class Core {
             await this.mounts.unload();
           },
         },
-        { name: 'expiration', setup: () => this.expiration.restore(), teardown: async () => this.expiration.stop() },
+        {
+          name: 'expiration',
+          // Timers are rebuilt in the background, as Vault does: a node with many leases serves at once. Renew,
+          // revoke and lookup read leases from storage, and a lease stored meanwhile is scheduled when registered.
+          setup: async () => {
+            void this.expiration.restore().catch((err: Error) => this.logger.error('lease restore failed', { error: err.message }));
+          },
+          teardown: async () => this.expiration.stop(),
+        },
         { name: 'audit', setup: () => this.auditTable.load(), teardown: () => this.auditTable.unload() },
       ],
       this.logger,

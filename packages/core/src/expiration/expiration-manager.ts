@@ -66,6 +66,8 @@ export class ExpirationManager {
   private readonly store: LeaseStore;
   /** False between `stop()` and `restore()`: no timer is armed and failures are left for the next active node. */
   private running = true;
+  /** Bumped by every restore and stop, so a restore still loading leases stops when it is superseded. */
+  private restoreGen = 0;
 
   constructor(private readonly o: ExpirationManagerOptions) {
     this.store = new LeaseStore(o.storage);
@@ -80,11 +82,12 @@ export class ExpirationManager {
   async restore(): Promise<void> {
     this.timers.clear();
     this.running = true;
+    const gen = ++this.restoreGen;
     const ids = await this.store.leaseIdsUnder(ID_PREFIX);
     let expired = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < ids.length) {
+      while (next < ids.length && gen === this.restoreGen) {
         const id = ids[next++]!;
         let e: LeaseEntry | null;
         try {
@@ -96,7 +99,7 @@ export class ExpirationManager {
         if (!e || e.revokeErr || !e.expireTime) continue;
         if (e.expireTime <= this.nowMs()) {
           expired++;
-          this.track(this.revokeWithRetry(e.leaseId, 0));
+          this.track(this.revokeWithRetry(e.leaseId, 0, true));
         } else {
           this.schedule(e);
         }
@@ -109,6 +112,7 @@ export class ExpirationManager {
   /** Clears every timer without revoking anything (seal, step-down). */
   stop(): void {
     this.running = false;
+    this.restoreGen++;
     this.timers.clear();
     this.store.reset();
   }
