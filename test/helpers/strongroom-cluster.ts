@@ -36,6 +36,8 @@ export interface NodeOptions {
   /** Extra lines inside the `storage "consul"` block. */
   storageExtra?: string;
   env?: Record<string, string>;
+  /** Flags for node itself, e.g. `--cpu-prof` for a profile of each node. */
+  nodeArgs?: string[];
 }
 
 export async function request(base: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
@@ -103,7 +105,7 @@ ${o.extraConfig ?? ''}
         if (signal === 'SIGKILL') node.alive = false;
       },
       async start() {
-        const child = spawn(process.execPath, [bin, 'server', `-config=${configPath}`], {
+        const child = spawn(process.execPath, [...(o.nodeArgs ?? []), bin, 'server', `-config=${configPath}`], {
           stdio: ['ignore', 'pipe', 'pipe'],
           env: { ...process.env, ...o.env },
         });
