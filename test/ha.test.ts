@@ -159,6 +159,16 @@ test('kill -9 of the active: a standby becomes active', async () => {
   nodes[old]!.kill('SIGKILL');
   const { index, ms } = await gapUntilActive(old, started);
   console.log(`# failover: kill -9 of node ${old}; node ${index} active after ${ms} ms`);
+  // The dead node stops refreshing its catalog check: it leaves the passing `active` answers within check_timeout.
+  const port = new URL(nodes[old]!.apiAddr).port;
+  let passing = true;
+  while (passing && Date.now() - started < 15_000) {
+    const rows = (await fetch(`http://${consul.addresses[0]}/v1/health/service/strongroom?passing=true`).then((r) => r.json())) as { Service: { Port: number } }[];
+    passing = rows.some((r) => String(r.Service.Port) === port);
+    if (passing) await sleep(100);
+  }
+  console.log(`# catalog: the killed node's registration went critical ${Date.now() - started} ms after kill -9`);
+  assert.equal(passing, false, 'the dead node is still a passing service');
   await sleep(300);
   await writer.stop();
   await nodes[old]!.start();
