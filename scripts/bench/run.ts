@@ -112,6 +112,8 @@ async function gapUntilWrite(nodes: StrongroomNode[], token: string, except: num
 }
 
 async function main(): Promise<void> {
+  // The same Consul the tests use: found, or built and cached on first use.
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'consul', 'ensure.mjs')], { stdio: 'inherit' });
   const cores = os.cpus().length;
   const consulBin = findConsul();
   console.log(`Strongroom benchmark${quick ? ' (--quick)' : ''}: ${cores} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, ${consulVersion()} at ${consulBin}`);
