@@ -11,6 +11,7 @@ import type { Request, Response } from './logical/request.js';
 import { MountTable } from './mounts/mount-table.js';
 import { storagePrefix } from './mounts/mount-entry.js';
 import { Router } from './mounts/router.js';
+import { leaseRouter } from './mounts/lease-router.js';
 import { handleRequest } from './pipeline.js';
 import { PolicyStore } from './policy/index.js';
 import { GenerateRoot } from './seal/generate-root.js';
@@ -111,23 +112,7 @@ export class Core {
       storage: new BarrierView(this.barrier, 'sys/expire/'),
       clock: this.clock,
       logger: this.logger,
-      router: {
-        revokeSecret: async (path, secret) => {
-          const r = this.router.match(path);
-          if (!r?.backend.revokeSecret) return;
-          await r.backend.revokeSecret(this.backendRequest('revoke', path, r.prefix), secret);
-        },
-        renewSecret: async (path, secret, increment) => {
-          const r = this.router.match(path);
-          if (!r?.backend.renewSecret) return null;
-          const req = this.backendRequest('renew', path, r.prefix);
-          req.data = { increment };
-          return r.backend.renewSecret(req, secret);
-        },
-        revokeToken: async (tokenId) => {
-          await this.tokens.revokeTree(tokenId);
-        },
-      },
+      router: leaseRouter(this.router, (op, path, prefix) => this.backendRequest(op, path, prefix), (id) => this.tokens.revokeTree(id)),
     });
     this.tokens = new TokenStore({
       storage: new BarrierView(this.barrier, 'sys/token/'),
