@@ -4,8 +4,9 @@ import type { Auth, Response } from '../logical/request.js';
 export interface EnvelopeAuth {
   client_token: string;
   accessor: string;
-  policies: string[] | null;
-  token_policies: string[] | null;
+  policies: string[];
+  /** Left out when empty (`omitempty` in Vault). */
+  token_policies?: string[];
   metadata: Record<string, string> | null;
   lease_duration: number;
   renewable: boolean;
@@ -34,12 +35,12 @@ const STATUS = 'http_status_code';
 const BODY = 'http_raw_body';
 const CONTENT_TYPE = 'http_content_type';
 
-function authEnvelope(a: Auth): EnvelopeAuth {
-  return {
+/** Vault's `HTTPAuth` (sdk/logical), as a login or token-create response shows it and a wrapping token keeps it. */
+export function authBlock(a: Auth): EnvelopeAuth {
+  const out: EnvelopeAuth = {
     client_token: a.clientToken ?? '',
     accessor: a.accessor ?? '',
-    policies: a.policies ? [...a.policies] : null,
-    token_policies: a.tokenPolicies ? [...a.tokenPolicies] : null,
+    policies: a.policies ? [...a.policies] : [],
     metadata: a.metadata ?? null,
     lease_duration: a.leaseDuration ?? a.ttl ?? 0,
     renewable: a.renewable ?? false,
@@ -49,6 +50,13 @@ function authEnvelope(a: Auth): EnvelopeAuth {
     mfa_requirement: null,
     num_uses: a.numUses ?? 0,
   };
+  const tokenPolicies = a.tokenPolicies ?? a.policies;
+  if (tokenPolicies && tokenPolicies.length > 0) {
+    // Vault's field order: token_policies right after policies.
+    const { client_token, accessor, policies, ...rest } = out;
+    return { client_token, accessor, policies, token_policies: [...tokenPolicies], ...rest };
+  }
+  return out;
 }
 
 function rawBytes(body: unknown): Buffer {
@@ -78,7 +86,7 @@ export function responseEnvelope(requestId: string, resp: Response): Envelope {
     data,
     wrap_info: null,
     warnings: resp.warnings ? [...resp.warnings] : null,
-    auth: resp.auth ? authEnvelope(resp.auth) : null,
+    auth: resp.auth ? authBlock(resp.auth) : null,
     mount_type: resp.mountType ?? '',
   };
 }

@@ -1,4 +1,4 @@
-import type { Auth, Request, Response, WrapInfo } from '@strongroom/core';
+import { authBlock, type Request, type Response, type WrapInfo } from '@strongroom/core';
 import { writeEmpty, writeJson, type ResponseSink } from './write-json.js';
 
 /**
@@ -18,27 +18,7 @@ export function injectsDataAtTop(httpPath: string): boolean {
   return INJECT_EXACT.has(httpPath) || INJECT_SUBTREES.some((p) => httpPath.startsWith(p));
 }
 
-/** Vault's HTTPAuth (sdk/logical): the `omitempty` fields are left out when empty. */
-export function authBlock(a: Auth): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    client_token: a.clientToken ?? '',
-    accessor: a.accessor ?? '',
-    policies: a.policies ?? [],
-  };
-  const tokenPolicies = a.tokenPolicies ?? a.policies;
-  if (tokenPolicies && tokenPolicies.length > 0) out.token_policies = tokenPolicies;
-  Object.assign(out, {
-    metadata: a.metadata ?? null,
-    lease_duration: a.leaseDuration ?? a.ttl ?? 0,
-    renewable: a.renewable ?? false,
-    entity_id: a.entityId ?? '',
-    token_type: a.tokenType ?? 'service',
-    orphan: a.orphan ?? false,
-    mfa_requirement: null,
-    num_uses: a.numUses ?? 0,
-  });
-  return out;
-}
+export { authBlock };
 
 export function wrapInfoBlock(w: WrapInfo): Record<string, unknown> {
   const out: Record<string, unknown> = {
