@@ -150,6 +150,15 @@ async function main(): Promise<void> {
     const big = JSON.stringify({ data: { value: 'x'.repeat(4096 - 14) } });
     await A.http('POST', '/v1/secret/data/small', JSON.parse(small), auth);
     await A.http('POST', '/v1/secret/data/big', JSON.parse(big), auth);
+    // Logins hash the password (scrypt) and store a token and its lease: CPU-bound by design, so few per second.
+    for (const [p, body] of [
+      ['/v1/sys/auth/userpass', { type: 'userpass' }],
+      ['/v1/auth/userpass/users/bench', { password: 'bench-password', token_policies: 'default' }],
+    ] as const) {
+      const r = await A.http('POST', p, body, auth);
+      if (r.status >= 300) throw new Error(`bench setup: POST ${p} answered ${r.status}`);
+    }
+    const loginBody = JSON.stringify({ password: 'bench-password' });
 
     const scenarios = async (suffix: string) => {
       record(`kv v2 read 100 B (cached)${suffix}`, await load({ url: `${A.apiAddr}/v1/secret/data/small`, headers: auth }), 'express: bare handler');
@@ -157,6 +166,7 @@ async function main(): Promise<void> {
       record(`kv v2 write 100 B${suffix}`, await load({ url: `${A.apiAddr}/v1/secret/data/w-small`, method: 'POST', headers: auth, body: small, keys: 1000 }), 'consul: raw one-op txn PUT');
       record(`kv v2 write 4 KiB${suffix}`, await load({ url: `${A.apiAddr}/v1/secret/data/w-big`, method: 'POST', headers: auth, body: big, keys: 1000 }), 'consul: raw one-op txn PUT');
       record(`kv v2 write 100 B, one key${suffix}`, await load({ url: `${A.apiAddr}/v1/secret/data/w-one`, method: 'POST', headers: auth, body: small }), 'consul: raw one-op txn PUT', 'same-key writes are serialised (check-and-set)');
+      record(`userpass login${suffix}`, await load({ url: `${A.apiAddr}/v1/auth/userpass/login/bench`, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody }), 'consul: raw one-op txn PUT', 'scrypt per login');
       record(`token create${suffix}`, await load({ url: `${A.apiAddr}/v1/auth/token/create`, method: 'POST', headers: auth, body: JSON.stringify({ ttl: '1h', policies: ['default'] }) }), 'consul: raw one-op txn PUT');
     };
     await scenarios('');
