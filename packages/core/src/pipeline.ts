@@ -195,6 +195,10 @@ async function registerLease(core: Core, req: Request, route: RouteEntry, resp: 
   }
   if (resp.auth && route.entry.table === 'auth' && route.prefix !== 'auth/token/') {
     const path = req.path;
+    // A tuned auth mount's TTLs stand between the method's own settings and the system's.
+    const { default_lease_ttl: mountDefault, max_lease_ttl: mountMax } = route.entry.config;
+    if (mountMax > 0) resp.auth.maxTTL = resp.auth.maxTTL ? Math.min(resp.auth.maxTTL, mountMax) : mountMax;
+    if (mountDefault > 0 && !resp.auth.ttl) resp.auth.ttl = mountDefault;
     const entry = await core.tokens.createFromAuth(resp.auth, path, route.prefix);
     resp.auth.clientToken = entry.id;
     resp.auth.accessor = entry.accessor;

@@ -187,3 +187,20 @@ describe('userpass auth method', () => {
     await assert.rejects(request(core, 'update', 'auth/userpass/users/mallory', token, { password: 'x' }), PermissionDeniedError);
   });
 });
+
+describe('userpass logins and the auth mount tuning', () => {
+  it("takes the tuned mount's default and max lease TTL", async () => {
+    const { core, rootToken } = await testCoreUnsealed();
+    try {
+      await request(core, 'update', 'sys/auth/tuned', rootToken, { type: 'userpass', config: { default_lease_ttl: '1h', max_lease_ttl: '2h' } });
+      await request(core, 'update', 'auth/tuned/users/amy', rootToken, { password: 'pw-amy-123' });
+      await request(core, 'update', 'auth/tuned/users/ben', rootToken, { password: 'pw-ben-123', token_ttl: '5h' });
+      const amy = await request(core, 'update', 'auth/tuned/login/amy', '', { password: 'pw-amy-123' });
+      assert.equal(amy.auth?.leaseDuration, 3600);
+      const ben = await request(core, 'update', 'auth/tuned/login/ben', '', { password: 'pw-ben-123' });
+      assert.equal(ben.auth?.leaseDuration, 7200);
+    } finally {
+      await core.shutdown();
+    }
+  });
+});
