@@ -113,7 +113,14 @@ ${o.extraConfig ?? ''}
         node.alive = true;
         child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
         child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
-        child.on('exit', () => (node.alive = false));
+        const killOnExit = (): void => {
+          child.kill('SIGKILL');
+        };
+        process.on('exit', killOnExit);
+        child.on('exit', () => {
+          node.alive = false;
+          process.removeListener('exit', killOnExit);
+        });
         const deadline = Date.now() + 30_000;
         for (;;) {
           if (!node.alive) throw new Error(`node ${i} exited during start:\n${out}`);

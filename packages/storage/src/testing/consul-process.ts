@@ -51,6 +51,12 @@ async function leaderOf(address: string): Promise<string> {
 
 function startProcess(bin: string, args: string[], name: string): ChildProcess {
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A test process that dies on an error must not leave its agents running.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4000);
