@@ -4,6 +4,7 @@ import { CachedBackend, isHABackend, type Backend, type HABackend } from '@stron
 import { ActiveDuties } from './active-duties.js';
 import { AuditBroker, AuditTable, fileAuditFactory, type AuditDeviceFactory } from './audit/index.js';
 import { silentLogger, systemClock, type Clock, type Logger } from './clock.js';
+import { approleFactory } from './credential/approle.js';
 import { userpassFactory } from './credential/userpass.js';
 import { cubbyholeFactory, destroyCubbyhole, kvFactory } from './engines/index.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
@@ -152,7 +153,7 @@ export class Core {
       name: 'auth',
       storage: this.barrier,
       router: this.router,
-      factories: { userpass: userpassFactory, ...o.authMethods },
+      factories: { userpass: userpassFactory, approle: approleFactory, ...o.authMethods },
       builtins: { token: this.tokens.backend() },
       system: this.system,
       logger: this.logger,

@@ -25,4 +25,5 @@ export { AuditBroker, fileAuditFactory, type AuditDevice, type AuditDeviceFactor
 export { PolicyStore, ACL, parsePolicy, type Policy, type Capability } from './policy/index.js';
 export { kvFactory, kvV1Factory, kvV2Factory, cubbyholeFactory } from './engines/index.js';
 export { userpassFactory } from './credential/userpass.js';
+export { approleFactory } from './credential/approle.js';
 export { responseEnvelope, authBlock } from './wrapping/envelope.js';

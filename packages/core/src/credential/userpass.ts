@@ -6,17 +6,8 @@ import { GENERIC_NAME } from '../framework/path.js';
 import type { BackendContext, LogicalBackend } from '../logical/backend.js';
 import type { Auth, Request, Response } from '../logical/request.js';
 import { hashPassword, importPasswordHash, verifyPassword } from './userpass-password.js';
-import {
-  TOKEN_FIELDS,
-  UserStore,
-  applyPolicies,
-  applyTokenFields,
-  loginAuth,
-  newUser,
-  normalizePolicies,
-  userData,
-  type UserEntry,
-} from './userpass-user.js';
+import { TOKEN_FIELDS, applyPolicies, applyTokenFields, renewedAuth, samePolicies } from './token-fields.js';
+import { UserStore, loginAuth, newUser, userData, type UserEntry } from './userpass-user.js';
 
 const HELP = `
 The "userpass" credential provider allows authentication using a combination
@@ -32,14 +23,6 @@ const INVALID_CREDENTIALS = 'invalid username or password';
 
 const USERNAME: FieldSchemas = { username: { type: 'lowercase-string', description: 'Username of the user.', required: true } };
 const PASSWORD = { type: 'string', description: 'Password of the user.' } as const;
-
-/** `default` is the core's to add or leave out, so a renewal compares the user's own policies only. */
-function samePolicies(a: string[], b: string[]): boolean {
-  const norm = (l: string[]) => normalizePolicies(l).filter((p) => p !== 'default');
-  const x = norm(a);
-  const y = norm(b);
-  return x.length === y.length && x.every((p, i) => p === y[i]);
-}
 
 /**
  * Vault's userpass auth method: users with a password (stored as an scrypt hash) and token settings, and an
@@ -121,9 +104,7 @@ export async function userpassFactory(ctx: BackendContext): Promise<LogicalBacke
     const user = username ? await users.get(username) : null;
     if (!username || !user) throw new InvalidRequestError('user no longer exists, not renewing');
     if (!samePolicies(user.token_policies, auth.policies)) throw new InvalidRequestError('policies have changed, not renewing');
-    return {
-      auth: { ...auth, ttl: user.token_ttl, maxTTL: user.token_max_ttl, period: user.token_period, explicitMaxTTL: user.token_explicit_max_ttl },
-    };
+    return { auth: renewedAuth(auth, user) };
   };
 
   return new FrameworkBackend({
