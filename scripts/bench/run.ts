@@ -154,11 +154,14 @@ async function main(): Promise<void> {
     for (const [p, body] of [
       ['/v1/sys/auth/userpass', { type: 'userpass' }],
       ['/v1/auth/userpass/users/bench', { password: 'bench-password', token_policies: 'default' }],
+      ['/v1/sys/mounts/transit', { type: 'transit' }],
+      ['/v1/transit/keys/bench', {}],
     ] as const) {
       const r = await A.http('POST', p, body, auth);
       if (r.status >= 300) throw new Error(`bench setup: POST ${p} answered ${r.status}`);
     }
     const loginBody = JSON.stringify({ password: 'bench-password' });
+    const encryptBody = JSON.stringify({ plaintext: randomBytes(100).toString('base64') });
 
     const scenarios = async (suffix: string) => {
       record(`kv v2 read 100 B (cached)${suffix}`, await load({ url: `${A.apiAddr}/v1/secret/data/small`, headers: auth }), 'express: bare handler');
@@ -167,6 +170,7 @@ async function main(): Promise<void> {
       record(`kv v2 write 4 KiB${suffix}`, await load({ url: `${A.apiAddr}/v1/secret/data/w-big`, method: 'POST', headers: auth, body: big, keys: 1000 }), 'consul: raw one-op txn PUT');
       record(`kv v2 write 100 B, one key${suffix}`, await load({ url: `${A.apiAddr}/v1/secret/data/w-one`, method: 'POST', headers: auth, body: small }), 'consul: raw one-op txn PUT', 'same-key writes are serialised (check-and-set)');
       record(`userpass login${suffix}`, await load({ url: `${A.apiAddr}/v1/auth/userpass/login/bench`, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody }), 'consul: raw one-op txn PUT', 'scrypt per login');
+      record(`transit encrypt 100 B${suffix}`, await load({ url: `${A.apiAddr}/v1/transit/encrypt/bench`, method: 'POST', headers: auth, body: encryptBody }), 'express: bare handler');
       record(`token create${suffix}`, await load({ url: `${A.apiAddr}/v1/auth/token/create`, method: 'POST', headers: auth, body: JSON.stringify({ ttl: '1h', policies: ['default'] }) }), 'consul: raw one-op txn PUT');
     };
     await scenarios('');

@@ -7,6 +7,7 @@ import { silentLogger, systemClock, type Clock, type Logger } from './clock.js';
 import { approleFactory } from './credential/approle.js';
 import { userpassFactory } from './credential/userpass.js';
 import { cubbyholeFactory, destroyCubbyhole, kvFactory } from './engines/index.js';
+import { transitFactory } from './engines/transit.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
 import type { BackendFactory, SystemView } from './logical/backend.js';
 import type { Request, Response } from './logical/request.js';
@@ -143,7 +144,7 @@ export class Core {
       name: 'mounts',
       storage: this.barrier,
       router: this.router,
-      factories: { kv: kvFactory, cubbyhole: cubbyholeFactory, ...o.secretEngines },
+      factories: { kv: kvFactory, cubbyhole: cubbyholeFactory, transit: transitFactory, ...o.secretEngines },
       builtins: { system: sys },
       system: this.system,
       logger: this.logger,

@@ -24,6 +24,7 @@ export { parseHCL, HCLSyntaxError } from './hcl.js';
 export { AuditBroker, fileAuditFactory, type AuditDevice, type AuditDeviceFactory, type AuditEntry } from './audit/index.js';
 export { PolicyStore, ACL, parsePolicy, type Policy, type Capability } from './policy/index.js';
 export { kvFactory, kvV1Factory, kvV2Factory, cubbyholeFactory } from './engines/index.js';
+export { transitFactory } from './engines/transit.js';
 export { userpassFactory } from './credential/userpass.js';
 export { approleFactory } from './credential/approle.js';
 export { responseEnvelope, authBlock } from './wrapping/envelope.js';
