@@ -5,6 +5,7 @@ import { ActiveDuties } from './active-duties.js';
 import { AuditBroker, AuditTable, fileAuditFactory, type AuditDeviceFactory } from './audit/index.js';
 import { silentLogger, systemClock, type Clock, type Logger } from './clock.js';
 import { approleFactory } from './credential/approle.js';
+import { githubFactory } from './credential/github.js';
 import { userpassFactory } from './credential/userpass.js';
 import { cubbyholeFactory, destroyCubbyhole, kvFactory } from './engines/index.js';
 import { transitFactory } from './engines/transit.js';
@@ -154,7 +155,7 @@ export class Core {
       name: 'auth',
       storage: this.barrier,
       router: this.router,
-      factories: { userpass: userpassFactory, approle: approleFactory, ...o.authMethods },
+      factories: { userpass: userpassFactory, approle: approleFactory, github: githubFactory, ...o.authMethods },
       builtins: { token: this.tokens.backend() },
       system: this.system,
       logger: this.logger,

@@ -27,4 +27,5 @@ export { kvFactory, kvV1Factory, kvV2Factory, cubbyholeFactory } from './engines
 export { transitFactory } from './engines/transit.js';
 export { userpassFactory } from './credential/userpass.js';
 export { approleFactory } from './credential/approle.js';
+export { githubFactory } from './credential/github.js';
 export { responseEnvelope, authBlock } from './wrapping/envelope.js';
