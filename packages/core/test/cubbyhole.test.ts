@@ -6,6 +6,7 @@ import { cubbyholeFactory, destroyCubbyhole, readCubbyhole, writeCubbyhole } fro
 import { InvalidRequestError } from '../src/errors.js';
 import type { LogicalBackend } from '../src/logical/backend.js';
 import type { Operation, Request, Response } from '../src/logical/request.js';
+import { allKeys } from './support/storage-keys.js';
 
 async function mount(storage = new InmemBackend()): Promise<{
   storage: InmemBackend;
@@ -26,16 +27,6 @@ async function mount(storage = new InmemBackend()): Promise<{
     return backend.handleRequest(req);
   };
   return { storage, backend, call };
-}
-
-/** Every key in the storage, recursively. */
-async function allKeys(storage: InmemBackend, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const k of await storage.list(prefix)) {
-    if (k.endsWith('/')) out.push(...(await allKeys(storage, prefix + k)));
-    else out.push(prefix + k);
-  }
-  return out;
 }
 
 describe('cubbyhole', () => {

@@ -6,16 +6,7 @@ import { InmemBackend } from '@strongroom/storage';
 import type { Core } from '../src/core.js';
 import { InvalidRequestError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-
-/** Every key below `prefix` in a storage that lists one level at a time. */
-async function allKeys(storage: { list(p: string): Promise<string[]> }, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const k of await storage.list(prefix)) {
-    if (k.endsWith('/')) out.push(...(await allKeys(storage, prefix + k)));
-    else out.push(prefix + k);
-  }
-  return out;
-}
+import { allKeys } from './support/storage-keys.js';
 
 interface FakeUser {
   login: string;

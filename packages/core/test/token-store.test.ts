@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InmemBackend, type Backend } from '@strongroom/storage';
+import { InmemBackend } from '@strongroom/storage';
 import { silentLogger } from '../src/clock.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { ExpirationManager } from '../src/expiration/expiration-manager.js';
 import type { Auth, Operation, Request, Response, Secret } from '../src/logical/request.js';
 import { TokenStore } from '../src/token/token-store.js';
 import { ManualTime } from './support/manual-time.js';
-
-async function allKeys(b: Backend, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const k of await b.list(prefix)) {
-    if (k.endsWith('/')) out.push(...(await allKeys(b, prefix + k)));
-    else out.push(prefix + k);
-  }
-  return out;
-}
+import { allKeys } from './support/storage-keys.js';
 
 async function setup() {
   const time = new ManualTime();
