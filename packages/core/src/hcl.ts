@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { InvalidRequestError } from './errors.js';
+import { isPlainObject } from './engines/json-entry.js';
 
 /**
  * HCL v1 (and JSON) text -> plain JSON-like objects, shared by policies and the server's config loader.
@@ -55,9 +56,7 @@ export class HCLSyntaxError extends InvalidRequestError {
   }
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isPlainObject };
 
 function isObjectList(v: unknown): v is Record<string, unknown>[] {
   return Array.isArray(v) && v.length > 0 && v.every(isPlainObject);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Lock, LockHolder } from './backend.js';
 import type { ConsulBackend } from './consul.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ConsulLockTiming {
   /** Session TTL; Consul may take up to twice this to invalidate an unrenewed session. */
@@ -192,8 +193,4 @@ export function durationMs(text: string): number {
     total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
   }
   return total;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -3,6 +3,7 @@ import { ConsulClient, type ConsulClientOptions, type ConsulTxnOp } from './cons
 import { ConsulLock, type ConsulLockTiming } from './consul-lock.js';
 import { FencedError, TooManyOperationsError, TransactionFailedError, ValueTooLargeError } from './errors.js';
 import { validateKey, validatePrefix } from './keys.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ConsulBackendOptions extends ConsulClientOptions, Partial<ConsulLockTiming> {
   /** Key prefix in Consul's KV; default `strongroom/`. */
@@ -139,8 +140,4 @@ export class ConsulBackend implements HABackend {
   async close(): Promise<void> {
     if (this.ownsClient) this.client.close();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
