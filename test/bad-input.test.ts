@@ -153,7 +153,7 @@ describe('bad input to every route family', () => {
     // The right shares still unseal it, and the PGP-decrypted root token is the node's root token.
     for (const key of shares.slice(0, 2)) await call(fresh.addresses[0]!, 'PUT', '/v1/sys/unseal', { body: { key } });
     assert.equal((await call(fresh.addresses[0]!, 'GET', '/v1/sys/seal-status')).body.sealed, false);
-    await fresh.core.waitActive();
+    await fresh.node.waitActive();
     const self = await call(fresh.addresses[0]!, 'GET', '/v1/auth/token/lookup-self', { token: freshRoot });
     assert.deepEqual(self.body.data.policies, ['root']);
   });

@@ -41,7 +41,7 @@ async function initAndPlant(srv: RunningServer): Promise<Planted> {
   const unseal = await call(url, 'PUT', '/v1/sys/unseal', { body: { key } });
   assert.equal(unseal.status, 200, unseal.text);
   assert.equal(unseal.body.sealed, false);
-  await srv.core.waitActive();
+  await srv.node.waitActive();
 
   const kvSecret = 'kv2-password-Qw81Zx';
   const kvOther = 'kv2-api-key-Hn55Pr';

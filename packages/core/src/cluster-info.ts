@@ -3,20 +3,31 @@ import type { Backend } from '@strongroom/storage';
 
 const CLUSTER_INFO_PATH = 'core/cluster/local/info';
 
-export interface ClusterInfo {
-  name: string;
-  id: string;
-}
-
 /**
- * The cluster's name and id from the barrier. With `create` (a name, or null for a generated one) they are made
- * when absent: the first active node does so and every other node reads the same values.
+ * The cluster's name and id, kept in the barrier (`core/cluster/local/info`). The first active node makes them
+ * (with the configured name, or a generated one) and every other node reads the same values once unsealed.
  */
-export async function readClusterInfo(barrier: Backend, create?: string | null): Promise<ClusterInfo | null> {
-  const raw = await barrier.get(CLUSTER_INFO_PATH);
-  if (raw) return JSON.parse(Buffer.from(raw).toString('utf8')) as ClusterInfo;
-  if (create === undefined) return null;
-  const info = { name: create ?? `strongroom-cluster-${randomUUID().slice(0, 8)}`, id: randomUUID() };
-  await barrier.put(CLUSTER_INFO_PATH, Buffer.from(JSON.stringify(info)));
-  return info;
+export class ClusterInfo {
+  name: string;
+  id = '';
+
+  constructor(
+    private readonly barrier: Backend,
+    private readonly configuredName: string | undefined,
+    /** Shown until the stored name is known (a sealed node). */
+    provisionalName: string,
+  ) {
+    this.name = configuredName ?? provisionalName;
+  }
+
+  /** Reads the stored values; with `create`, makes them when absent. */
+  async load(create: boolean): Promise<void> {
+    const raw = await this.barrier.get(CLUSTER_INFO_PATH);
+    let info: { name: string; id: string } | null = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as { name: string; id: string }) : null;
+    if (!info && create) {
+      info = { name: this.configuredName ?? `strongroom-cluster-${randomUUID().slice(0, 8)}`, id: randomUUID() };
+      await this.barrier.put(CLUSTER_INFO_PATH, Buffer.from(JSON.stringify(info)));
+    }
+    if (info) ({ name: this.name, id: this.id } = info);
+  }
 }

@@ -1,4 +1,5 @@
-export { Core, type CoreOptions } from './core.js';
+export { Node, type NodeOptions } from './node.js';
+export type { NodeEvent } from './core.js';
 export {
   CoreError,
   InvalidRequestError,
@@ -17,9 +18,9 @@ export type { LogicalBackend, BackendFactory, BackendContext, SystemView, Specia
 export { FrameworkBackend, type FrameworkBackendDef, type SecretType } from './framework/framework-backend.js';
 export type { PathDef } from './framework/path.js';
 export { FieldData, type FieldSchema, type FieldSchemas } from './framework/field.js';
-export { isLocalPath } from './pipeline.js';
+export { isLocalPath, LOCAL_PATHS } from './sys/local-paths.js';
 export { VERSION, BUILD_DATE, type SealStatus, type InitParams, type InitResult } from './seal/seal-lifecycle.js';
-export type { HAStatus, LeaderAdvertisement } from './ha/ha-manager.js';
+export type { HAManager, HAStatus, LeaderAdvertisement } from './ha/ha-manager.js';
 export { parseHCL, HCLSyntaxError } from './hcl.js';
 export { AuditBroker, fileAuditFactory, type AuditDevice, type AuditDeviceFactory, type AuditEntry } from './audit/index.js';
 export { PolicyStore, ACL, parsePolicy, type Policy, type Capability } from './policy/index.js';

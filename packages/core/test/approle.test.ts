@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
 import { allKeys } from './support/storage-keys.js';
@@ -9,7 +9,7 @@ import { allKeys } from './support/storage-keys.js';
 const BAD_LOGIN = { name: 'InvalidRequestError', code: 'invalid_request', message: 'invalid role or secret ID' };
 
 describe('approle auth method', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let storage: InmemBackend;
   let now = Date.UTC(2025, 0, 1);

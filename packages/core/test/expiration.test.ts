@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
 import { silentLogger, type Logger } from '../src/clock.js';
-import type { Core } from '../src/core.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { ExpirationManager, type ExpirationRouter } from '../src/expiration/expiration-manager.js';
 import { LeaseTimers, MAX_TIMER_DELAY_MS } from '../src/expiration/lease-timers.js';
@@ -281,7 +280,7 @@ describe('ExpirationManager: timers', () => {
 
 describe('sys/leases paths', () => {
   function sys(mgr: ExpirationManager) {
-    const backend = new FrameworkBackend({ class: 'system', help: '', paths: leasesPaths({ expiration: mgr } as unknown as Core) });
+    const backend = new FrameworkBackend({ class: 'system', help: '', paths: leasesPaths({ expiration: mgr }) });
     return (path: string, data: Record<string, unknown> = {}, operation: Operation = 'update', rootPrivs = true) => {
       const req: Request = { id: 'req-1', operation, path, data, clientToken: 't', headers: {}, mountPoint: 'sys/', rootPrivs };
       return backend.handleRequest(req);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 import { InvalidRequestError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
 import { allKeys } from './support/storage-keys.js';
@@ -91,7 +91,7 @@ class FakeGitHub {
 }
 
 describe('github auth method', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let storage: InmemBackend;
   const github = new FakeGitHub();

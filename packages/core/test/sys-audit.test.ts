@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 
 describe('sys/audit', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let dir: string;
   before(async () => {

@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequestError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 
 describe('sys/capabilities*', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let tok: string;
   let accessor: string;

@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 
 describe('sys/mounts', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   before(async () => {
     ({ core, rootToken: root } = await testCoreUnsealed());
@@ -100,7 +100,7 @@ describe('sys/mounts', () => {
 });
 
 describe('sys/auth', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   before(async () => {
     ({ core, rootToken: root } = await testCoreUnsealed());

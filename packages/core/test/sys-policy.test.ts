@@ -2,12 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 
 const POLICY = 'path "secret/data/app/*" {\n  capabilities = ["read", "list"]\n}\n';
 
 describe('sys/policy and sys/policies/acl', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   before(async () => {
     ({ core, rootToken: root } = await testCoreUnsealed());

@@ -1,13 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 import type { Response } from '../src/logical/request.js';
 
 const body = (resp: Response): Record<string, any> => resp.raw?.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('sys/rekey with require_verification', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let unsealKey: string;
   before(async () => {

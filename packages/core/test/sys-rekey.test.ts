@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequestError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 import type { Response } from '../src/logical/request.js';
 
 /** Public curve25519 key with an encryption subkey (base64 of the binary key, as Vault takes it). */
@@ -16,7 +16,7 @@ const SIGN_ONLY_KEY =
 const body = (resp: Response): Record<string, unknown> => resp.raw?.body as Record<string, unknown>;
 
 describe('sys/rekey with PGP keys', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let unsealKey: string;
   before(async () => {

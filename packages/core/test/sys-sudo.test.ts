@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PermissionDeniedError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 
 describe('sys/ root-protected paths', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let admin: string;
   let sudo: string;

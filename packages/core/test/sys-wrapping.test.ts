@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreError, InvalidRequestError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 import type { Response } from '../src/logical/request.js';
 
 /** The unwrapped payload, whether the core hands it back as data or as the original raw response. */
@@ -12,7 +12,7 @@ function payload(resp: Response): Record<string, unknown> {
 }
 
 describe('sys/wrapping', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   before(async () => {
     ({ core, rootToken: root } = await testCoreUnsealed());

@@ -5,7 +5,8 @@ import { silentLogger } from '../src/clock.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { ExpirationManager } from '../src/expiration/expiration-manager.js';
 import type { Auth, Operation, Request, Response, Secret } from '../src/logical/request.js';
-import { TokenStore } from '../src/token/token-store.js';
+import { tokenBackend } from '../src/token/token-paths.js';
+import { TokenStore, type AuthRenewer } from '../src/token/token-store.js';
 import { ManualTime } from './support/manual-time.js';
 import { allKeys } from './support/storage-keys.js';
 
@@ -32,13 +33,23 @@ async function setup() {
       revokeToken: (id: string) => ref.tokens!.revokeTree(id),
     },
   });
-  const tokens = new TokenStore({ storage: tokenStorage, clock: time.clock, logger: silentLogger, expiration, systemView: system, timers: time });
-  ref.tokens = tokens;
-  tokens.onRevoke(async (id) => {
-    revokedTokens.push(id);
+  // What the auth methods answer on renewal; a test sets it.
+  const renewer: { renewAuth?: AuthRenewer } = {};
+  const tokens = new TokenStore({
+    storage: tokenStorage,
+    clock: time.clock,
+    logger: silentLogger,
+    expiration,
+    systemView: system,
+    timers: time,
+    renewAuth: async (path, auth) => (renewer.renewAuth ? renewer.renewAuth(path, auth) : null),
+    onRevoke: async (id) => {
+      revokedTokens.push(id);
+    },
   });
+  ref.tokens = tokens;
   await tokens.setup();
-  const backend = tokens.backend();
+  const backend = tokenBackend(tokens);
   const root = await tokens.createRoot();
 
   const call = async (
@@ -65,7 +76,7 @@ async function setup() {
     assert.ok(r.auth, 'create returns an auth block');
     return r.auth;
   };
-  return { time, tokens, expiration, backend, root, call, create, tokenStorage, expireStorage, revokedSecrets, revokedTokens };
+  return { time, tokens, renewer, expiration, backend, root, call, create, tokenStorage, expireStorage, revokedSecrets, revokedTokens };
 }
 
 describe('TokenStore: root and create', () => {
@@ -386,14 +397,14 @@ describe('TokenStore: logins', () => {
   });
 
   it('asks the auth method on renewal and refuses changed policies', async () => {
-    const { tokens, call } = await setup();
+    const { tokens, call, renewer } = await setup();
     const seen: Auth[] = [];
     let policies = ['dev'];
-    tokens.setAuthRenewer(async (path, auth) => {
+    renewer.renewAuth = async (path: string, auth: Auth) => {
       assert.equal(path, 'auth/userpass/login/bob');
       seen.push(auth);
       return { auth: { ...auth, policies, ttl: 900 } };
-    });
+    };
     const e = await tokens.createFromAuth({ policies: ['dev'], ttl: 60, internalData: { user: 'bob' } }, 'auth/userpass/login/bob');
     const r = await call('renew', { token: e.id });
     assert.equal(r.auth?.leaseDuration, 900);

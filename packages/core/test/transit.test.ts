@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 import { transitFactory } from '../src/engines/transit.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import type { Operation, Request, Response } from '../src/logical/request.js';
@@ -18,7 +18,7 @@ const invalid = (message?: string | RegExp) => (err: unknown) => {
 };
 
 describe('transit secrets engine', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   const call = (op: Operation, path: string, data: Record<string, unknown> = {}, token = root) => request(core, op, `transit/${path}`, token, data);
   const encrypt = async (key: string, plaintext: string, extra: Record<string, unknown> = {}) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
-import type { Core } from '../src/core.js';
+import type { Node } from '../src/node.js';
 import { hashPassword } from '../src/credential/userpass-password.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { request, testCoreUnsealed } from '../src/testing.js';
@@ -10,7 +10,7 @@ import { allKeys } from './support/storage-keys.js';
 const BAD_LOGIN = { name: 'InvalidRequestError', code: 'invalid_request', message: 'invalid username or password' };
 
 describe('userpass auth method', () => {
-  let core: Core;
+  let core: Node;
   let root: string;
   let storage: InmemBackend;
   const login = (user: string, password: unknown, token = '') => request(core, 'update', `auth/userpass/login/${user}`, token, { password });

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { Core } from '@strongroom/core';
+import type { Node } from '@strongroom/core';
 import { runServer, type RunningServer } from './server/run-server.js';
 
 export interface TestServerOptions {
@@ -16,7 +16,7 @@ export interface TestServer {
   /** `http://127.0.0.1:<port>` */
   url: string;
   rootToken: string;
-  core: Core;
+  node: Node;
   server: RunningServer;
   close(): Promise<void>;
 }
@@ -38,7 +38,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   return {
     url: server.addresses[0]!,
     rootToken: server.rootToken!,
-    core: server.core,
+    node: server.node,
     server,
     close: () => server.close(),
   };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { Core } from '@strongroom/core';
+import { Node } from '@strongroom/core';
 import { InmemBackend, InmemStore } from '@strongroom/storage';
 import { freePorts } from '@strongroom/storage/testing';
 import express from 'express';
@@ -10,8 +10,8 @@ import { Registry } from 'prom-client';
 import { CLUSTER_IDENTITY_PATH, installClustering, type Clustering } from '../src/cluster/index.js';
 import { waitFor } from './cluster-helpers.js';
 
-interface Node {
-  core: Core;
+interface TestNode {
+  node: Node;
   clustering: Clustering;
   server: Server;
   api: string;
@@ -19,26 +19,26 @@ interface Node {
 }
 
 /** A node as runServer would wire it, with a stand-in for the HTTP layer's routes. */
-async function startNode(store: InmemStore, apiPort: number, clusterPort: number): Promise<Node> {
+async function startNode(store: InmemStore, apiPort: number, clusterPort: number): Promise<TestNode> {
   const api = `http://127.0.0.1:${apiPort}`;
-  const core = new Core({ storage: new InmemBackend(store), apiAddr: api, clusterAddr: `https://127.0.0.1:${clusterPort}`, stepDownWaitMs: 300 });
+  const node = new Node({ storage: new InmemBackend(store), apiAddr: api, clusterAddr: `https://127.0.0.1:${clusterPort}`, stepDownWaitMs: 300 });
   const app = express();
   app.disable('x-powered-by');
   app.use(express.raw({ type: () => true, limit: '32mb' }));
   const registry = new Registry();
-  const clustering = installClustering({ core, handler: app, clusterListenAddress: `127.0.0.1:${clusterPort}`, heartbeatMs: 100, registry });
+  const clustering = installClustering({ node, handler: app, clusterListenAddress: `127.0.0.1:${clusterPort}`, heartbeatMs: 100, registry });
   app.use(async (req, res) => {
     const origin = clustering.forwardedOrigin(req);
     const path = req.path.replace(/^\/v1\//, '');
     try {
-      if (core.isStandby() && (await clustering.serveStandby(req, res, { path, body: req.body as Buffer }))) return;
+      if (node.isStandby() && (await clustering.serveStandby(req, res, { path, body: req.body as Buffer }))) return;
       res.json({
-        served_by: core.id,
+        served_by: node.id,
         forwarded_from: origin?.nodeId ?? null,
         remote_address: req.socket.remoteAddress,
         forged_header: req.headers['x-strongroom-forwarded-from'] ?? null,
         body: Buffer.isBuffer(req.body) ? req.body.toString() : '',
-        ...(path === 'sys/health' ? core.forwardingHealth() : {}),
+        ...(path === 'sys/health' ? node.linkHealth() : {}),
       });
     } catch (err) {
       res.status(503).json({ errors: [(err as Error).message], code: (err as { code?: string }).code });
@@ -47,41 +47,41 @@ async function startNode(store: InmemStore, apiPort: number, clusterPort: number
   const server = createServer(app);
   server.listen(apiPort, '127.0.0.1');
   await once(server, 'listening');
-  return { core, clustering, server, api, registry };
+  return { node, clustering, server, api, registry };
 }
 
 describe('installClustering on two nodes sharing one storage', () => {
   const store = new InmemStore();
-  let a: Node;
-  let b: Node;
+  let a: TestNode;
+  let b: TestNode;
   let unsealKey = '';
 
   before(async () => {
     const [apiA, apiB, clA, clB] = (await freePorts(4)) as [number, number, number, number];
     a = await startNode(store, apiA, clA);
     b = await startNode(store, apiB, clB);
-    const init = await a.core.initialize({ secret_shares: 1, secret_threshold: 1 });
+    const init = await a.node.initialize({ secret_shares: 1, secret_threshold: 1 });
     unsealKey = init.keys_base64[0]!;
-    await a.core.unseal(unsealKey);
-    await a.core.waitActive();
-    await b.core.unseal(unsealKey);
+    await a.node.unseal(unsealKey);
+    await a.node.waitActive();
+    await b.node.unseal(unsealKey);
     await waitFor(() => b.clustering.forwarder.health().ha_connection_healthy, 5000);
   });
 
   after(async () => {
     for (const n of [a, b]) {
       await n.clustering.close();
-      await n.core.shutdown();
+      await n.node.shutdown();
       n.server.close();
     }
   });
 
   test('the active publishes its cluster identity only through the barrier', async () => {
-    assert.ok(await a.core.barrier.get(CLUSTER_IDENTITY_PATH));
-    const ad = JSON.parse(Buffer.from((await a.core.barrier.get(`core/leader/${a.core.id}`))!).toString());
+    assert.ok(await a.node.barrier.get(CLUSTER_IDENTITY_PATH));
+    const ad = JSON.parse(Buffer.from((await a.node.barrier.get(`core/leader/${a.node.id}`))!).toString());
     assert.match(ad.cluster_cert, /BEGIN CERTIFICATE/);
     assert.match(ad.cluster_key, /BEGIN PRIVATE KEY/);
-    assert.equal(ad.cluster_node_id, a.core.id);
+    assert.equal(ad.cluster_node_id, a.node.id);
     for (const [key, value] of store.data) {
       assert.ok(!Buffer.from(value).includes('PRIVATE KEY'), `${key} holds the key in the clear`);
     }
@@ -93,11 +93,11 @@ describe('installClustering on two nodes sharing one storage', () => {
     const res = await fetch(`${b.api}/v1/secret/data/app?version=2`, { method: 'POST', body: '{"data":{"k":"v"}}', headers: { 'x-strongroom-forwarded-from': 'forged' } });
     assert.equal(res.status, 200);
     const body = (await res.json()) as Record<string, unknown>;
-    assert.equal(body['served_by'], a.core.id);
-    assert.equal(body['forwarded_from'], b.core.id);
+    assert.equal(body['served_by'], a.node.id);
+    assert.equal(body['forwarded_from'], b.node.id);
     assert.equal(body['remote_address'], '127.0.0.1');
     assert.equal(body['body'], '{"data":{"k":"v"}}');
-    assert.equal(body['forged_header'], b.core.id, 'the header the active sees is the one the listener set');
+    assert.equal(body['forged_header'], b.node.id, 'the header the active sees is the one the listener set');
   });
 
   test('a direct request cannot claim to be forwarded', async () => {
@@ -110,7 +110,7 @@ describe('installClustering on two nodes sharing one storage', () => {
   test('standby health carries the forwarding link state; local paths stay local', async () => {
     const res = await fetch(`${b.api}/v1/sys/health`);
     const body = (await res.json()) as Record<string, unknown>;
-    assert.equal(body['served_by'], b.core.id);
+    assert.equal(body['served_by'], b.node.id);
     assert.equal(body['ha_connection_healthy'], true);
     assert.equal(typeof body['last_request_forwarding_heartbeat_ms'], 'number');
     assert.match(await b.registry.metrics(), /strongroom_ha_forwarded_requests_total\{outcome="ok"\} [1-9]/);
@@ -124,20 +124,20 @@ describe('installClustering on two nodes sharing one storage', () => {
   });
 
   test('after a step-down the new active serves and the old one forwards to it, without restart', async () => {
-    await a.core.stepDown();
-    await b.core.waitActive(10_000);
+    await a.node.stepDown();
+    await b.node.waitActive(10_000);
     await waitFor(() => a.clustering.forwarder.health().ha_connection_healthy, 10_000);
     assert.deepEqual(a.clustering.listenerAddresses(), [], 'the old active closed its listener');
     const res = await fetch(`${a.api}/v1/secret/data/app`, { method: 'PUT', body: 'x' });
     const body = (await res.json()) as Record<string, unknown>;
-    assert.equal(body['served_by'], b.core.id);
-    assert.equal(body['forwarded_from'], a.core.id);
+    assert.equal(body['served_by'], b.node.id);
+    assert.equal(body['forwarded_from'], a.node.id);
   });
 
   test('a sealed standby drops its link to the active at once', async () => {
-    await a.core.seal();
+    await a.node.seal();
     await waitFor(() => a.clustering.forwarder.target() === null, 1000);
     assert.equal(a.clustering.forwarder.canForward(), false);
-    assert.deepEqual(a.core.forwardingHealth(), { ha_connection_healthy: false, last_request_forwarding_heartbeat_ms: 0 });
+    assert.deepEqual(a.node.linkHealth(), { ha_connection_healthy: false, last_request_forwarding_heartbeat_ms: 0 });
   });
 });

@@ -32,7 +32,7 @@ describe('serving a forwarded request without express', () => {
 
   before(async () => {
     srv = await startTestServer();
-    app = buildApp(srv.core, { maxRequestSize: 1024 });
+    app = buildApp(srv.node, { maxRequestSize: 1024 });
     dispatch = directDispatchOf(app)!;
   });
   after(() => srv.close());
@@ -102,7 +102,7 @@ describe('serving a forwarded request without express', () => {
   });
 
   it('hands back null, having done nothing, on a node that is not active', async () => {
-    const standby = buildApp({ ...srv.core, isActive: () => false } as unknown as typeof srv.core);
+    const standby = buildApp({ ...srv.node, isActive: () => false } as unknown as typeof srv.node);
     const r = await directDispatchOf(standby)!({
       method: 'POST',
       url: '/v1/secret/data/never',

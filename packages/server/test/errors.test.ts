@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { SealedError as BarrierSealedError } from '@strongroom/barrier';
 import {
   AuditFailedError,
-  type Core,
+  type Node,
   CoreError,
   InvalidRequestError,
   PermissionDeniedError,
@@ -59,15 +59,15 @@ describe('error table', () => {
 });
 
 /** An app over a stand-in core whose handleRequest is given by the test. */
-async function appWith(handle: (req: Request) => Promise<Response>, extra: Partial<Core> = {}, opts: AppOptions = {}) {
-  const core = {
+async function appWith(handle: (req: Request) => Promise<Response>, extra: Partial<Node> = {}, opts: AppOptions = {}) {
+  const node = {
     handleRequest: handle,
     isSealed: () => false,
     isActive: () => true,
     haStatus: () => ({ enabled: false, isSelf: true, leaderAddress: '', leaderClusterAddress: '' }),
     ...extra,
-  } as unknown as Core;
-  const server: Server = createServer(buildApp(core, opts));
+  } as unknown as Node;
+  const server: Server = createServer(buildApp(node, opts));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -117,7 +117,7 @@ describe('error responses over HTTP', () => {
   it('redirects a standby refusal to the active node when it is known, else 503', async () => {
     const known = await appWith(async () => {
       throw new StandbyError();
-    }, { haStatus: () => ({ enabled: true, isSelf: false, leaderAddress: 'https://node-a:8200', leaderClusterAddress: 'https://node-a:8201' }) } as Partial<Core>);
+    }, { haStatus: () => ({ enabled: true, isSelf: false, leaderAddress: 'https://node-a:8200', leaderClusterAddress: 'https://node-a:8201' }) } as Partial<Node>);
     toClose.push(known.close);
     const r = await fetch(`${known.url}/v1/secret/data/x?version=2`, { redirect: 'manual' });
     assert.equal(r.status, 307);

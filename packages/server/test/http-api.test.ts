@@ -250,7 +250,7 @@ describe('HTTP API against a dev server', () => {
           assert.ok(r.status >= 400 && r.status < 500, `${method} ${target}: ${r.status} ${r.body}`);
           assert.ok(Array.isArray(JSON.parse(r.body).errors));
         }
-        assert.equal(srv.core.isSealed(), false);
+        assert.equal(srv.node.isSealed(), false);
       });
     }
 
@@ -338,7 +338,7 @@ describe('HTTP API limits', () => {
   let url: string;
   before(async () => {
     srv = await startTestServer();
-    server = createServer(buildApp(srv.core, { maxRequestSize: 1024 }));
+    server = createServer(buildApp(srv.node, { maxRequestSize: 1024 }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

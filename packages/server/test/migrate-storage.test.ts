@@ -32,7 +32,7 @@ describe('migrateStorage', () => {
       key = init.keys_base64[0]!;
       token = init.root_token;
       await fetch(`${url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key }) });
-      await a.core.waitActive();
+      await a.node.waitActive();
       await fetch(`${url}/v1/sys/mounts/kv`, { method: 'POST', headers: { 'X-Vault-Token': token }, body: '{"type":"kv"}' });
       await fetch(`${url}/v1/kv/moved`, { method: 'POST', headers: { 'X-Vault-Token': token }, body: '{"v":"yes"}' });
     } finally {
@@ -49,7 +49,7 @@ describe('migrateStorage', () => {
     try {
       const url = b.addresses[0]!;
       await fetch(`${url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key }) });
-      await b.core.waitActive();
+      await b.node.waitActive();
       const read = (await (await fetch(`${url}/v1/kv/moved`, { headers: { 'X-Vault-Token': token } })).json()) as { data: unknown };
       assert.deepEqual(read.data, { v: 'yes' });
     } finally {

@@ -67,7 +67,7 @@ log_level = "warn"
       const token = init.body.root_token as string;
       assert.equal((await fetch(`${url}/v1/sys/health`)).status, 503);
       assert.equal((await json(`${url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key }) })).body.sealed, false);
-      await srv.core.waitActive();
+      await srv.node.waitActive();
       assert.equal((await fetch(`${url}/v1/sys/health`)).status, 200);
       const mount = await fetch(`${url}/v1/sys/mounts/kv`, { method: 'POST', headers: { 'X-Vault-Token': token }, body: '{"type":"kv"}' });
       assert.equal(mount.status, 204);
@@ -88,7 +88,7 @@ log_level = "warn"
       const url2 = srv.addresses[0]!;
       assert.equal((await fetch(`${url2}/v1/sys/health`)).status, 503);
       await json(`${url2}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key }) });
-      await srv.core.waitActive();
+      await srv.node.waitActive();
       const kept = await json(`${url2}/v1/kv/kept`, { headers: { 'X-Vault-Token': token } });
       assert.deepEqual(kept.body.data, { v: '1' });
     } finally {

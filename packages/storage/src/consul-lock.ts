@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Lock, LockHolder } from './backend.js';
-import type { ConsulBackend } from './consul.js';
+import type { ConsulClient } from './consul-api.js';
+import type { ConsulFence } from './consul-fence.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ConsulLockTiming {
@@ -28,14 +29,15 @@ export class ConsulLock implements Lock {
   private lastRefreshOk = 0;
 
   constructor(
-    private readonly backend: ConsulBackend,
+    /** The backend's client, key prefix and write fence. */
+    private readonly backend: { client: ConsulClient; prefix: string; fence: ConsulFence },
     private readonly key: string,
     private readonly value: string,
     private readonly timing: ConsulLockTiming,
   ) {}
 
   private get fullKey(): string {
-    return this.backend.path + this.key;
+    return this.backend.prefix + this.key;
   }
 
   async acquire(abort?: AbortSignal): Promise<AbortSignal> {
@@ -47,7 +49,7 @@ export class ConsulLock implements Lock {
       const ok = await client.kvAcquire(this.fullKey, Buffer.from(this.value), this.session as string);
       if (ok) {
         this.controller = new AbortController();
-        this.backend.setFence(this.key, this.session);
+        this.backend.fence.hold(this.key, this.session as string);
         this.monitor();
         return this.controller.signal;
       }
@@ -70,7 +72,7 @@ export class ConsulLock implements Lock {
   async release(): Promise<void> {
     const session = this.session;
     this.stop();
-    this.backend.setFence(this.key, null);
+    this.backend.fence.drop(this.key);
     this.controller?.abort(new Error('lock released'));
     this.controller = null;
     if (session) {

@@ -1,5 +1,6 @@
 import type { HABackend, Lock, TxnOp } from './backend.js';
 import { ConsulClient, type ConsulClientOptions, type ConsulTxnOp } from './consul-api.js';
+import { ConsulFence } from './consul-fence.js';
 import { ConsulLock, type ConsulLockTiming } from './consul-lock.js';
 import { FencedError, TooManyOperationsError, TransactionFailedError, ValueTooLargeError } from './errors.js';
 import { validateKey, validatePrefix } from './keys.js';
@@ -35,8 +36,8 @@ export class ConsulBackend implements HABackend {
   readonly path: string;
   readonly timing: ConsulLockTiming;
   private readonly ownsClient: boolean;
-  /** Set once a lock has been held: the lock key and the session writes must prove (null = none any more). */
-  private fence: { key: string; session: string | null } | null = null;
+  /** Set by a lock of this backend once held: the lock key and the session writes must prove. */
+  private readonly fence = new ConsulFence();
 
   constructor(options: ConsulBackendOptions = {}) {
     this.client = options.client ?? new ConsulClient(options);
@@ -95,7 +96,7 @@ export class ConsulBackend implements HABackend {
         txn.push({ Verb: 'delete', Key: this.path + o.key });
       }
     }
-    const fence = this.fence;
+    const fence = this.fence.current();
     if (fence) {
       if (fence.session === null) throw new FencedError();
       txn.unshift({ Verb: 'check-session', Key: this.path + fence.key, Session: fence.session });
@@ -112,7 +113,7 @@ export class ConsulBackend implements HABackend {
 
   lock(key: string, value: string): Lock {
     validateKey(key);
-    return new ConsulLock(this, key, value, this.timing);
+    return new ConsulLock({ client: this.client, prefix: this.path, fence: this.fence }, key, value, this.timing);
   }
 
   async watchLock(key: string, lastValue: string | null, signal: AbortSignal): Promise<void> {
@@ -130,11 +131,6 @@ export class ConsulBackend implements HABackend {
       if (current !== lastValue) return;
       index = res.index > (index ?? 0) ? res.index : undefined;
     }
-  }
-
-  /** @internal Called by the lock: from now on writes must prove `session` (null: refuse every write). */
-  setFence(key: string, session: string | null): void {
-    this.fence = { key, session };
   }
 
   async close(): Promise<void> {

@@ -42,15 +42,32 @@ export class InmemStore {
   }
 }
 
+/**
+ * Once a handle has held a lock, its writes are fenced: they are refused unless that lock is still held, so a
+ * deposed holder can never write again. The handle's locks set it; the handle checks it on every write.
+ */
+class InmemFence {
+  private fencing = false;
+  private lock: InmemLock | null = null;
+
+  hold(lock: InmemLock): void {
+    this.fencing = true;
+    this.lock = lock;
+  }
+
+  drop(): void {
+    this.lock = null;
+  }
+
+  check(): void {
+    if (this.fencing && (this.lock === null || this.lock.isLost)) throw new FencedError();
+  }
+}
+
 export class InmemBackend implements HABackend {
   readonly type = 'inmem';
   readonly haEnabled = true as const;
-  /**
-   * Once this handle has held a lock, its writes are fenced: they are refused unless the lock is still held,
-   * so a deposed holder can never write again.
-   */
-  private fencing = false;
-  private fenceLock: InmemLock | null = null;
+  private readonly fence = new InmemFence();
 
   constructor(readonly store: InmemStore = new InmemStore()) {}
 
@@ -75,7 +92,7 @@ export class InmemBackend implements HABackend {
 
   async transaction(ops: TxnOp[]): Promise<void> {
     for (const o of ops) validateKey(o.key);
-    this.checkFence();
+    this.fence.check();
     for (const o of ops) {
       if (o.op === 'put') this.store.data.set(o.key, new Uint8Array(o.value));
       else this.store.data.delete(o.key);
@@ -84,7 +101,7 @@ export class InmemBackend implements HABackend {
 
   lock(key: string, value: string): Lock {
     validateKey(key);
-    return new InmemLock(this, key, value);
+    return new InmemLock(this.store, this.fence, key, value);
   }
 
   async watchLock(key: string, lastValue: string | null, signal: AbortSignal): Promise<void> {
@@ -93,15 +110,6 @@ export class InmemBackend implements HABackend {
     }
   }
 
-  /** @internal */
-  setFence(lock: InmemLock | null): void {
-    if (lock) this.fencing = true;
-    this.fenceLock = lock;
-  }
-
-  private checkFence(): void {
-    if (this.fencing && (this.fenceLock === null || this.fenceLock.isLost)) throw new FencedError();
-  }
 }
 
 export class InmemLock implements Lock {
@@ -109,13 +117,14 @@ export class InmemLock implements Lock {
   isLost = false;
 
   constructor(
-    private readonly backend: InmemBackend,
+    private readonly store: InmemStore,
+    private readonly fence: InmemFence,
     private readonly key: string,
     private readonly value: string,
   ) {}
 
   async acquire(abort?: AbortSignal): Promise<AbortSignal> {
-    const { store } = this.backend;
+    const { store } = this;
     for (;;) {
       abort?.throwIfAborted();
       const cur = store.locks.get(this.key);
@@ -123,7 +132,7 @@ export class InmemLock implements Lock {
         store.locks.set(this.key, { value: this.value, owner: this });
         this.controller = new AbortController();
         this.isLost = false;
-        this.backend.setFence(this);
+        this.fence.hold(this);
         store.notify();
         return this.controller.signal;
       }
@@ -132,19 +141,19 @@ export class InmemLock implements Lock {
   }
 
   async release(): Promise<void> {
-    const { store } = this.backend;
+    const { store } = this;
     const cur = store.locks.get(this.key);
     if (cur?.owner === this) {
       store.locks.delete(this.key);
       store.notify();
     }
-    this.backend.setFence(null);
+    this.fence.drop();
     this.controller?.abort(new Error('lock released'));
     this.controller = null;
   }
 
   async holder(): Promise<LockHolder> {
-    const cur = this.backend.store.locks.get(this.key);
+    const cur = this.store.locks.get(this.key);
     return cur ? { held: true, value: cur.value } : { held: false, value: null };
   }
 

@@ -124,6 +124,8 @@ export async function cubbyholeFactory(ctx: BackendContext): Promise<LogicalBack
   return new FrameworkBackend({
     class: 'secret',
     help: HELP,
+    // Each token's cubbyhole is found by the caller's token.
+    specialPaths: { clientToken: ['*'] },
     paths: [
       {
         pattern: '(?<path>.*)',

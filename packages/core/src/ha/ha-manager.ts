@@ -1,5 +1,7 @@
-import type { HABackend, Lock } from '@strongroom/storage';
-import type { Core } from '../core.js';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { Backend, HABackend, Lock } from '@strongroom/storage';
+import type { Logger } from '../clock.js';
+import { Listeners } from '../util/listeners.js';
 
 export interface HAStatus {
   enabled: boolean;
@@ -18,6 +20,33 @@ export interface LeaderAdvertisement {
 
 const LOCK_KEY = 'core/lock';
 
+/** The part of a node the HA manager drives: it only asks about and changes the node's role. */
+export interface HARole {
+  isSealed(): boolean;
+  isActive(): boolean;
+  /** When the node last became active; null while it is not. */
+  readonly activeTime: Date | null;
+  becomeActive(): Promise<void>;
+  becomeStandby(reason: string): Promise<void>;
+}
+
+export interface HAManagerOptions {
+  role: HARole;
+  /** Holds the lock. */
+  backend: HABackend;
+  /** The barrier: advertisements are written and read through it, so only unsealed nodes can read them. */
+  barrier: Backend;
+  nodeId: string;
+  apiAddr: string;
+  clusterAddr: string;
+  /** How long a node that stepped down waits before contending again (ms). */
+  stepDownWaitMs: number;
+  logger: Logger;
+}
+
+/** Extra fields for the active's advertisement (the cluster certificate), made each time the node becomes active. */
+export type AdvertisementContributor = () => Promise<Record<string, unknown>>;
+
 /**
  * Races for the HA lock while the node is unsealed. The holder runs the active duties; the others are standbys
  * that learn the leader from the lock's value and the advertisement the active writes through the barrier.
@@ -30,15 +59,40 @@ export class HAManager {
   private leader: { id: string; ad: LeaderAdvertisement } | null = null;
   private loopDone: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  /** Extra fields the active publishes (cluster certificate); set by the server's cluster layer. */
-  advertiseExtra: () => Promise<Record<string, unknown>> = async () => ({});
-  /** Called whenever the known leader changes (standbys reconnect forwarding). */
-  onLeaderChange: (ad: LeaderAdvertisement | null) => void = () => {};
+  private readonly contributors = new Set<AdvertisementContributor>();
+  private readonly linkReports = new Set<() => Record<string, unknown>>();
+  private readonly leaderChanged: Listeners<LeaderAdvertisement | null>;
+  private readonly role: HARole;
+  private readonly backend: HABackend;
 
-  constructor(
-    private readonly core: Core,
-    private readonly backend: HABackend,
-  ) {}
+  constructor(private readonly o: HAManagerOptions) {
+    this.role = o.role;
+    this.backend = o.backend;
+    this.leaderChanged = new Listeners('leader-changed', o.logger);
+  }
+
+  /** Called whenever the known active changes: its advertisement on a standby, null when none or this node. */
+  onLeaderChange(listener: (ad: LeaderAdvertisement | null) => void): () => void {
+    return this.leaderChanged.add(listener);
+  }
+
+  /** Adds fields to the advertisement this node publishes each time it becomes active. */
+  contributeAdvertisement(contributor: AdvertisementContributor): () => void {
+    this.contributors.add(contributor);
+    return () => this.contributors.delete(contributor);
+  }
+
+  /** Adds fields (the standby's link to the active) to `sys/health` and `sys/leader`. */
+  contributeLinkHealth(report: () => Record<string, unknown>): () => void {
+    this.linkReports.add(report);
+    return () => this.linkReports.delete(report);
+  }
+
+  linkHealth(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const r of this.linkReports) Object.assign(out, r());
+    return out;
+  }
 
   start(): void {
     if (this.running) return;
@@ -60,19 +114,19 @@ export class HAManager {
 
   /** Releases the lock, becomes standby, and stays out of the race for the configured while. */
   async stepDown(): Promise<void> {
-    if (!this.core.isActive()) return;
-    this.stepDownUntil = Date.now() + (this.core.options.stepDownWaitMs ?? 10_000);
+    if (!this.role.isActive()) return;
+    this.stepDownUntil = Date.now() + (this.o.stepDownWaitMs);
     await this.releaseAndStandby('step-down');
   }
 
   status(): HAStatus {
-    if (this.core.isActive()) {
+    if (this.role.isActive()) {
       return {
         enabled: true,
         isSelf: true,
-        leaderAddress: this.core.options.apiAddr ?? '',
-        leaderClusterAddress: this.core.options.clusterAddr ?? '',
-        activeTime: this.core.activeTime?.toISOString(),
+        leaderAddress: this.o.apiAddr,
+        leaderClusterAddress: this.o.clusterAddr,
+        activeTime: this.role.activeTime?.toISOString(),
       };
     }
     return {
@@ -86,15 +140,15 @@ export class HAManager {
 
   /** The active's advertisement as last read (standbys). */
   currentLeader(): LeaderAdvertisement | null {
-    return this.core.isActive() ? null : (this.leader?.ad ?? null);
+    return this.role.isActive() ? null : (this.leader?.ad ?? null);
   }
 
   private async releaseAndStandby(reason: string): Promise<void> {
     const lock = this.lock;
     this.lock = null;
-    if (this.core.isActive()) {
-      await this.core.barrier.delete(`core/leader/${this.core.id}`).catch(() => undefined);
-      await this.core.becomeStandby(reason);
+    if (this.role.isActive()) {
+      await this.o.barrier.delete(`core/leader/${this.o.nodeId}`).catch(() => undefined);
+      await this.role.becomeStandby(reason);
     }
     await lock?.release().catch(() => undefined);
     this.wake?.();
@@ -107,34 +161,34 @@ export class HAManager {
         await sleep(wait, signal);
         continue;
       }
-      const lock = this.backend.lock(LOCK_KEY, this.core.id);
+      const lock = this.backend.lock(LOCK_KEY, this.o.nodeId);
       let lost: AbortSignal;
       try {
         lost = await lock.acquire(signal);
       } catch (err) {
         if (signal.aborted) return;
-        this.core.logger.warn('HA lock acquisition failed; retrying', { error: (err as Error).message });
+        this.o.logger.warn('HA lock acquisition failed; retrying', { error: (err as Error).message });
         await sleep(1000, signal);
         continue;
       }
-      if (signal.aborted || this.core.isSealed()) {
+      if (signal.aborted || this.role.isSealed()) {
         await lock.release().catch(() => undefined);
         return;
       }
       this.lock = lock;
       try {
-        await this.core.becomeActive();
+        await this.role.becomeActive();
         const ad: LeaderAdvertisement = {
-          api_addr: this.core.options.apiAddr ?? '',
-          cluster_addr: this.core.options.clusterAddr ?? '',
-          active_time: (this.core.activeTime ?? new Date()).toISOString(),
-          ...(await this.advertiseExtra()),
+          api_addr: this.o.apiAddr,
+          cluster_addr: this.o.clusterAddr,
+          active_time: (this.role.activeTime ?? new Date()).toISOString(),
         };
-        await this.core.barrier.put(`core/leader/${this.core.id}`, Buffer.from(JSON.stringify(ad)));
+        for (const c of this.contributors) Object.assign(ad, await c());
+        await this.o.barrier.put(`core/leader/${this.o.nodeId}`, Buffer.from(JSON.stringify(ad)));
         this.leader = null;
-        this.onLeaderChange(null);
+        this.leaderChanged.emit(null);
       } catch (err) {
-        this.core.logger.error('failed to become active; releasing the lock', { error: (err as Error).message });
+        this.o.logger.error('failed to become active; releasing the lock', { error: (err as Error).message });
         await this.releaseAndStandby('setup failed');
         await sleep(1000, signal);
         continue;
@@ -149,9 +203,9 @@ export class HAManager {
       this.wake = null;
       if (this.lock === lock) {
         // The lock was lost under us (not released by us): stop serving at once.
-        this.core.logger.warn('HA lock lost; becoming standby');
+        this.o.logger.warn('HA lock lost; becoming standby');
         this.lock = null;
-        await this.core.becomeStandby('lock lost');
+        await this.role.becomeStandby('lock lost');
         await lock.release().catch(() => undefined);
       }
     }
@@ -162,9 +216,9 @@ export class HAManager {
     let last: string | null = null;
     while (!signal.aborted) {
       try {
-        const holder = await this.backend.lock(LOCK_KEY, this.core.id).holder();
+        const holder = await this.backend.lock(LOCK_KEY, this.o.nodeId).holder();
         const id = holder.held ? holder.value : null;
-        if (id !== last || (id && !this.leader && id !== this.core.id)) {
+        if (id !== last || (id && !this.leader && id !== this.o.nodeId)) {
           last = id;
           await this.refreshLeader(id);
         }
@@ -177,16 +231,16 @@ export class HAManager {
   }
 
   private async refreshLeader(id: string | null): Promise<void> {
-    if (!id || id === this.core.id) {
+    if (!id || id === this.o.nodeId) {
       this.leader = null;
-      if (!id) this.onLeaderChange(null);
+      if (!id) this.leaderChanged.emit(null);
       return;
     }
     for (let i = 0; i < 20; i++) {
-      const raw = await this.core.barrier.get(`core/leader/${id}`).catch(() => null);
+      const raw = await this.o.barrier.get(`core/leader/${id}`).catch(() => null);
       if (raw) {
         this.leader = { id, ad: JSON.parse(Buffer.from(raw).toString('utf8')) as LeaderAdvertisement };
-        this.onLeaderChange(this.leader.ad);
+        this.leaderChanged.emit(this.leader.ad);
         return;
       }
       await sleep(100);
@@ -195,14 +249,7 @@ export class HAManager {
   }
 }
 
+/** Waits, or less when the signal aborts; never throws. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return sleepFor(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -3,11 +3,24 @@ import type { Request, Response, Secret, Auth } from './request.js';
 
 export type BackendClass = 'secret' | 'credential' | 'system';
 
+/**
+ * How a backend's paths depart from the request lifecycle's defaults, declared as globs relative to the mount
+ * (exact, or a `*` suffix meaning "this prefix"), so the lifecycle never matches paths of its own.
+ */
 export interface SpecialPaths {
-  /** Paths (glob `*` suffix) reachable without a token, e.g. `login/*`. */
+  /** Reachable without a token, e.g. `login/*`. A token sent anyway still identifies the caller. */
   unauthenticated?: string[];
-  /** Paths that need `sudo`. */
+  /**
+   * Unauthenticated when the body names the token acted on (`token`); when the caller's own token is that token,
+   * it is checked as on any other path (unwrapping with the wrapping token itself).
+   */
+  unauthenticatedWithTokenField?: string[];
+  /** Need `sudo` on top of the operation's capability. */
   root?: string[];
+  /** The handler sees the caller's token (cubbyhole, the token store); elsewhere it is blanked. */
+  clientToken?: string[];
+  /** Do not consume a use of the caller's token: the handler consumes the token it acts on itself. */
+  noTokenUse?: string[];
 }
 
 /** What the core lends a mounted backend: its own storage view and a few system facts. */

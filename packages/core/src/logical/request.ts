@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list' | 'help' | 'renew' | 'revoke';
 
 /** What the token lookup resolved the client token to; carried on the request after the ACL step. */
@@ -106,4 +108,9 @@ export interface Response {
 
 export function addWarning(resp: Response, warning: string): void {
   (resp.warnings ??= []).push(warning);
+}
+
+/** A request the node makes on a backend's behalf (lease revoke and renew, login renewal): no client, no token. */
+export function internalRequest(operation: Operation, path: string, mountPrefix: string): Request {
+  return { id: randomUUID(), operation, path: path.slice(mountPrefix.length), data: {}, clientToken: '', headers: {}, mountPoint: mountPrefix };
 }

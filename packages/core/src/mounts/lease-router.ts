@@ -1,21 +1,19 @@
 import type { ExpirationRouter } from '../expiration/expiration-manager.js';
-import type { Request } from '../logical/request.js';
+import { internalRequest } from '../logical/request.js';
 import type { Router } from './router.js';
 
-type BackendRequest = (operation: Request['operation'], path: string, prefix: string) => Request;
-
 /** How the expiration manager reaches the backend that issued a lease (by its path) and the token store. */
-export function leaseRouter(router: Router, backendRequest: BackendRequest, revokeToken: (tokenId: string) => Promise<void>): ExpirationRouter {
+export function leaseRouter(router: Router, revokeToken: (tokenId: string) => Promise<void>): ExpirationRouter {
   return {
     revokeSecret: async (path, secret) => {
       const r = router.match(path);
       if (!r?.backend.revokeSecret) return;
-      await r.backend.revokeSecret(backendRequest('revoke', path, r.prefix), secret);
+      await r.backend.revokeSecret(internalRequest('revoke', path, r.prefix), secret);
     },
     renewSecret: async (path, secret, increment) => {
       const r = router.match(path);
       if (!r?.backend.renewSecret) return null;
-      const req = backendRequest('renew', path, r.prefix);
+      const req = internalRequest('renew', path, r.prefix);
       req.data = { increment };
       return r.backend.renewSecret(req, secret);
     },

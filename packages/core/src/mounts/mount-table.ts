@@ -24,8 +24,11 @@ export interface MountTableOptions {
   storage: Backend;
   router: Router;
   factories: Record<string, BackendFactory>;
-  /** Backends the core builds itself (system, token): type -> backend. */
-  builtins: Record<string, LogicalBackend>;
+  /**
+   * Backends the node builds itself (system, token): type -> backend. Asked for at mount time, so the system
+   * backend, which lists this table, can be built after it.
+   */
+  builtins: Record<string, () => LogicalBackend>;
   system: SystemView;
   logger: Logger;
   /** Revokes every lease under a route prefix before the mount goes away. */
@@ -137,7 +140,7 @@ export class MountTable {
     const builtin = ownValue(this.o.builtins, entry.type);
     let backend: LogicalBackend;
     if (builtin) {
-      backend = builtin;
+      backend = builtin();
     } else {
       const factory = ownValue(this.o.factories, entry.type);
       if (!factory) throw new InvalidRequestError(`plugin not found in the catalog: ${entry.type}`);

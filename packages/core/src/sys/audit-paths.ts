@@ -1,4 +1,4 @@
-import type { Core } from '../core.js';
+import type { AuditTable } from '../audit/index.js';
 import { InvalidRequestError } from '../errors.js';
 import type { PathDef } from '../framework/path.js';
 import { stringMap } from './mount-tune-paths.js';
@@ -14,14 +14,14 @@ function requirePath(path: string): string {
 }
 
 /** `sys/audit` (list, enable, disable) and `sys/audit-hash/:path`. */
-export function auditPaths(core: Core): PathDef[] {
+export function auditPaths({ auditTable }: { auditTable: Pick<AuditTable, 'list' | 'enable' | 'disable' | 'hash'> }): PathDef[] {
   return [
     {
       pattern: 'audit/?',
       operations: {
         read: async () => {
           const data: Record<string, unknown> = {};
-          for (const e of await core.auditTable.list()) {
+          for (const e of await auditTable.list()) {
             const path = withSlash(e.path);
             data[path] = { type: e.type, description: e.description, options: e.options ?? {}, local: e.local, path };
           }
@@ -44,7 +44,7 @@ export function auditPaths(core: Core): PathDef[] {
           const path = requirePath(d.getString('path'));
           const type = d.getString('type');
           if (type === '') throw new InvalidRequestError('audit device type must be specified');
-          await core.auditTable.enable(path, {
+          await auditTable.enable(path, {
             type,
             description: d.getString('description'),
             options: stringMap('options', d.get('options')),
@@ -53,7 +53,7 @@ export function auditPaths(core: Core): PathDef[] {
           return null;
         },
         delete: async (_req, d) => {
-          await core.auditTable.disable(requirePath(d.getString('path')));
+          await auditTable.disable(requirePath(d.getString('path')));
           return null;
         },
       },
@@ -64,7 +64,7 @@ export function auditPaths(core: Core): PathDef[] {
       fields: { path: { type: 'string' }, input: { type: 'string' } },
       operations: {
         update: async (_req, d) => {
-          const hash = await core.auditTable.hash(requirePath(d.getString('path')), d.getString('input'));
+          const hash = await auditTable.hash(requirePath(d.getString('path')), d.getString('input'));
           return { data: { hash } };
         },
       },

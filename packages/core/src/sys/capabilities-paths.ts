@@ -1,8 +1,14 @@
-import type { Core } from '../core.js';
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData, FieldSchemas } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Response } from '../logical/request.js';
+import type { PolicyStore } from '../policy/index.js';
+import type { TokenStore } from '../token/token-store.js';
+
+interface CapabilitiesDeps {
+  policies: Pick<PolicyStore, 'acl'>;
+  tokens: Pick<TokenStore, 'lookup' | 'lookupAccessor'>;
+}
 
 const PATH_FIELDS: FieldSchemas = {
   path: { type: 'comma-string-slice', description: 'Deprecated: use "paths".' },
@@ -13,7 +19,7 @@ const PATH_FIELDS: FieldSchemas = {
  * Vault's answer: each path maps to the token's capabilities there (sorted, `["root"]` for root, `["deny"]` when
  * none), and a single path is repeated under `capabilities` for older clients.
  */
-async function capabilities(core: Core, policies: readonly string[], d: FieldData): Promise<Response> {
+async function capabilities(core: CapabilitiesDeps, policies: readonly string[], d: FieldData): Promise<Response> {
   const paths = d.getStrings('paths').length ? d.getStrings('paths') : d.getStrings('path');
   if (paths.length === 0) throw new InvalidRequestError('paths must be supplied');
   const acl = await core.policies.acl(policies);
@@ -28,7 +34,7 @@ async function capabilities(core: Core, policies: readonly string[], d: FieldDat
   return { data };
 }
 
-async function policiesOfToken(core: Core, token: string): Promise<string[]> {
+async function policiesOfToken(core: CapabilitiesDeps, token: string): Promise<string[]> {
   if (token === '') throw new InvalidRequestError('missing token');
   const entry = await core.tokens.lookup(token);
   if (!entry) throw new InvalidRequestError('invalid token');
@@ -36,7 +42,7 @@ async function policiesOfToken(core: Core, token: string): Promise<string[]> {
 }
 
 /** `sys/capabilities`, `sys/capabilities-self` and `sys/capabilities-accessor`. */
-export function capabilitiesPaths(core: Core): PathDef[] {
+export function capabilitiesPaths(core: CapabilitiesDeps): PathDef[] {
   return [
     {
       pattern: 'capabilities',

@@ -1,9 +1,17 @@
-import type { Core } from '../core.js';
 import { InvalidRequestError, PermissionDeniedError } from '../errors.js';
 import type { PathDef } from '../framework/path.js';
 import type { Request, Response } from '../logical/request.js';
 import { describeMount, routePrefix, type MountEntry } from '../mounts/mount-entry.js';
-import { parsePolicy, type ACL, type PathRules, type Policy } from '../policy/index.js';
+import type { MountTable } from '../mounts/mount-table.js';
+import type { Router } from '../mounts/router.js';
+import { parsePolicy, type ACL, type PathRules, type Policy, type PolicyStore } from '../policy/index.js';
+
+interface InternalUIDeps {
+  policies: Pick<PolicyStore, 'acl' | 'get'>;
+  router: Pick<Router, 'match'>;
+  mounts: Pick<MountTable, 'list'>;
+  authMounts: Pick<MountTable, 'list'>;
+}
 
 /** Whether a caller may see a mount: decided from its full route prefix (`secret/`, `auth/userpass/`). */
 type MountAccess = (prefix: string) => boolean;
@@ -55,7 +63,7 @@ function mountAccess(acl: ACL, policies: readonly Policy[]): MountAccess {
 }
 
 /** The caller's mount visibility; null without a token. A token that did not resolve is refused. */
-async function callerAccess(core: Core, req: Request): Promise<MountAccess | null> {
+async function callerAccess(core: InternalUIDeps, req: Request): Promise<MountAccess | null> {
   if (!req.clientToken) return null;
   if (!req.auth) throw new PermissionDeniedError();
   const acl = await core.policies.acl(req.auth.policies);
@@ -86,7 +94,7 @@ function listMounts(entries: readonly MountEntry[], access: MountAccess | null):
 }
 
 /** `sys/internal/ui/mounts[/:path]`: what the UI and the CLI's kv preflight ask; the handler does its own ACL check. */
-export function internalUIPaths(core: Core): PathDef[] {
+export function internalUIPaths(core: InternalUIDeps): PathDef[] {
   return [
     {
       pattern: 'internal/ui/mounts/?',

@@ -1,5 +1,5 @@
-import type { Core } from '../core.js';
 import { InvalidRequestError, PermissionDeniedError } from '../errors.js';
+import type { ExpirationManager } from '../expiration/expiration-manager.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Request, Response } from '../logical/request.js';
@@ -29,25 +29,25 @@ function leaseIdOf(d: FieldData): string {
 }
 
 /** `sys/leases/*` and the legacy `sys/renew`, `sys/revoke`, `sys/revoke-prefix`, `sys/revoke-force`. */
-export function leasesPaths(core: Core): PathDef[] {
-  const renew = async (_req: Request, d: FieldData): Promise<Response> => core.expiration.renew(leaseIdOf(d), d.getInt('increment'));
+export function leasesPaths({ expiration }: { expiration: ExpirationManager }): PathDef[] {
+  const renew = async (_req: Request, d: FieldData): Promise<Response> => expiration.renew(leaseIdOf(d), d.getInt('increment'));
 
   const revoke = async (req: Request, d: FieldData): Promise<Response | null> => {
     const sync = d.getBool('sync');
-    await core.expiration.revoke(leaseIdOf(d), { sync });
+    await expiration.revoke(leaseIdOf(d), { sync });
     return sync ? null : accepted(req);
   };
 
   const revokePrefix = (force: boolean) => async (req: Request, d: FieldData): Promise<Response | null> => {
     const sync = force || d.getBool('sync');
-    await core.expiration.revokePrefix(d.getString('prefix'), { force, sync });
+    await expiration.revokePrefix(d.getString('prefix'), { force, sync });
     return sync ? null : accepted(req);
   };
 
   const list = async (req: Request, d: FieldData): Promise<Response | null> => {
     // Also checked here: `LIST sys/leases/lookup` without its trailing slash escapes the `leases/lookup/*` glob.
     if (req.rootPrivs !== true) throw new PermissionDeniedError();
-    const keys = await core.expiration.listPrefix(d.getString('prefix'));
+    const keys = await expiration.listPrefix(d.getString('prefix'));
     return keys.length ? { data: { keys } } : null;
   };
 
@@ -78,7 +78,7 @@ export function leasesPaths(core: Core): PathDef[] {
         update: async (_req, d) => {
           const id = d.getString('lease_id');
           if (!id) throw new InvalidRequestError('lease_id must be specified');
-          const info = await core.expiration.lookup(id);
+          const info = await expiration.lookup(id);
           if (!info) throw new InvalidRequestError('invalid lease');
           return { data: { ...info } };
         },
@@ -100,7 +100,7 @@ export function leasesPaths(core: Core): PathDef[] {
       pattern: 'leases/tidy',
       operations: {
         update: async (req) => {
-          core.expiration.startTidy();
+          expiration.startTidy();
           return accepted(req, ["Tidy operation successfully started. Any information from the operation will be printed to the server's logs."]);
         },
       },

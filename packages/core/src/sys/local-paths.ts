@@ -1,14 +1,41 @@
-import type { Core } from '../core.js';
+import type { ClusterInfo } from '../cluster-info.js';
 import { InvalidRequestError, SealedError } from '../errors.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';
 import type { FieldData } from '../framework/field.js';
 import type { Response } from '../logical/request.js';
-import { VERSION } from '../seal/seal-lifecycle.js';
+import type { HAStatus } from '../ha/ha-manager.js';
+import { VERSION, type InitParams, type InitResult, type SealStatus } from '../seal/seal-lifecycle.js';
+
+/** The `sys/` paths every node answers for itself, sealed or standby, without a token. */
+export const LOCAL_PATHS: ReadonlySet<string> = new Set(['sys/init', 'sys/seal-status', 'sys/unseal', 'sys/health', 'sys/leader']);
+
+/** Whether a request path (below `/v1/`, trailing slashes allowed) is one of `LOCAL_PATHS`. */
+export function isLocalPath(path: string): boolean {
+  return path.startsWith('sys/') && LOCAL_PATHS.has(path.replace(/\/+$/, ''));
+}
+
+/** What the local paths read and drive: the node's seal state and role. */
+export interface LocalPathsDeps {
+  node: {
+    initialized(): Promise<boolean>;
+    initialize(p: InitParams): Promise<InitResult>;
+    unseal(key: unknown): Promise<SealStatus>;
+    resetUnseal(): void;
+    sealStatus(): Promise<SealStatus>;
+    isSealed(): boolean;
+    isActive(): boolean;
+    haStatus(): HAStatus;
+  };
+  cluster: Pick<ClusterInfo, 'name' | 'id'>;
+  /** The standby's link to the active, for `sys/health` and `sys/leader`. */
+  linkHealth(): Record<string, unknown>;
+}
 
 const HEALTH_CODES = ['activecode', 'standbycode', 'sealedcode', 'uninitcode', 'drsecondarycode', 'performancestandbycode', 'haunhealthycode', 'removedcode'] as const;
 
 /** What a node answers for itself whatever its state: init, seal status, unseal, health, leader. */
-export function localSystemBackend(core: Core): FrameworkBackend {
+export function localSystemBackend(deps: LocalPathsDeps): FrameworkBackend {
+  const node = deps.node;
   return new FrameworkBackend({
     class: 'system',
     help: 'Endpoints every node serves itself, sealed or standby.',
@@ -26,7 +53,7 @@ export function localSystemBackend(core: Core): FrameworkBackend {
           recovery_pgp_keys: { type: 'comma-string-slice' },
         },
         operations: {
-          read: async () => ({ raw: { status: 200, body: { initialized: await core.initialized() } } }),
+          read: async () => ({ raw: { status: 200, body: { initialized: await node.initialized() } } }),
           update: async (_req, d: FieldData) => {
             if (d.has('recovery_shares') || d.has('recovery_threshold') || d.has('recovery_pgp_keys')) {
               throw new InvalidRequestError('parameters recovery_shares,recovery_threshold not applicable to seal type shamir');
@@ -34,7 +61,7 @@ export function localSystemBackend(core: Core): FrameworkBackend {
             if (!d.has('secret_shares') || !d.has('secret_threshold')) {
               throw new InvalidRequestError('secret_shares and secret_threshold are required');
             }
-            const result = await core.initialize({
+            const result = await node.initialize({
               secret_shares: d.getInt('secret_shares'),
               secret_threshold: d.getInt('secret_threshold'),
               pgp_keys: d.getStrings('pgp_keys'),
@@ -47,7 +74,7 @@ export function localSystemBackend(core: Core): FrameworkBackend {
       },
       {
         pattern: 'seal-status',
-        operations: { read: async () => ({ raw: { status: 200, body: await core.sealStatus() } }) },
+        operations: { read: async () => ({ raw: { status: 200, body: await node.sealStatus() } }) },
         helpSynopsis: 'Seal status of this node.',
       },
       {
@@ -55,14 +82,14 @@ export function localSystemBackend(core: Core): FrameworkBackend {
         fields: { key: { type: 'raw' }, reset: { type: 'bool' }, migrate: { type: 'bool' } },
         operations: {
           update: async (_req, d) => {
-            if (!(await core.initialized())) throw new InvalidRequestError('Vault is not initialized');
+            if (!(await node.initialized())) throw new InvalidRequestError('Vault is not initialized');
             if (d.getBool('reset')) {
-              if (!core.isSealed()) throw new InvalidRequestError('vault is unsealed');
-              core.resetUnseal();
-              return { raw: { status: 200, body: await core.sealStatus() } };
+              if (!node.isSealed()) throw new InvalidRequestError('vault is unsealed');
+              node.resetUnseal();
+              return { raw: { status: 200, body: await node.sealStatus() } };
             }
             if (!d.has('key')) throw new InvalidRequestError("'key' must be specified in request body as JSON, or 'reset' set to true");
-            return { raw: { status: 200, body: await core.unseal(d.get('key')) } };
+            return { raw: { status: 200, body: await node.unseal(d.get('key')) } };
           },
         },
         helpSynopsis: 'Submit an unseal key share.',
@@ -74,15 +101,15 @@ export function localSystemBackend(core: Core): FrameworkBackend {
           ['perfstandbyok', { type: 'bool' as const }],
           ...HEALTH_CODES.map((c) => [c, { type: 'int' as const }]),
         ]),
-        operations: { read: async (_req, d) => health(core, d) },
+        operations: { read: async (_req, d) => health(deps, d) },
         helpSynopsis: 'Health for load balancers, with configurable status codes.',
       },
       {
         pattern: 'leader',
         operations: {
           read: async () => {
-            if (core.isSealed()) throw new SealedError();
-            const ha = core.haStatus();
+            if (node.isSealed()) throw new SealedError();
+            const ha = node.haStatus();
             return {
               raw: {
                 status: 200,
@@ -94,7 +121,7 @@ export function localSystemBackend(core: Core): FrameworkBackend {
                   leader_cluster_address: ha.leaderClusterAddress,
                   performance_standby: false,
                   performance_standby_last_remote_wal: 0,
-                  ...core.forwardingHealth(),
+                  ...deps.linkHealth(),
                 },
               },
             };
@@ -106,16 +133,17 @@ export function localSystemBackend(core: Core): FrameworkBackend {
   });
 }
 
-async function health(core: Core, d: FieldData): Promise<Response> {
+async function health(deps: LocalPathsDeps, d: FieldData): Promise<Response> {
+  const node = deps.node;
   const code = (name: (typeof HEALTH_CODES)[number], dflt: number): number => {
     if (!d.has(name)) return dflt;
     const v = d.getInt(name);
     if (v < 1 || v > 999) throw new InvalidRequestError(`invalid ${name} ${v}`);
     return v;
   };
-  const initialized = await core.initialized();
-  const sealed = core.isSealed();
-  const standby = !sealed && !core.isActive();
+  const initialized = await node.initialized();
+  const sealed = node.isSealed();
+  const standby = !sealed && !node.isActive();
   let status: number;
   if (!initialized) status = code('uninitcode', 501);
   else if (sealed) status = code('sealedcode', 503);
@@ -136,9 +164,9 @@ async function health(core: Core, d: FieldData): Promise<Response> {
     replication_primary_canary_age_ms: 0,
   };
   if (!sealed) {
-    body.cluster_name = core.clusterName;
-    body.cluster_id = core.clusterId;
+    body.cluster_name = deps.cluster.name;
+    body.cluster_id = deps.cluster.id;
   }
-  if (standby) Object.assign(body, core.forwardingHealth());
+  if (standby) Object.assign(body, deps.linkHealth());
   return { raw: { status, body } };
 }

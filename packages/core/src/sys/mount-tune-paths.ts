@@ -1,7 +1,7 @@
-import type { Core } from '../core.js';
 import { InvalidRequestError } from '../errors.js';
 import { coerce, type FieldData, type FieldSchemas } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
+import type { SystemView } from '../logical/backend.js';
 import type { Response } from '../logical/request.js';
 import type { MountConfig, MountEntry, MountTableName } from '../mounts/mount-entry.js';
 import type { MountTable } from '../mounts/mount-table.js';
@@ -35,14 +35,14 @@ function checkVisibility(raw: unknown): string {
 }
 
 /** Vault refuses a default TTL above the max it would be clamped to. */
-function checkTTLs(core: Core, def: number, max: number): void {
+function checkTTLs(system: SystemView, def: number, max: number): void {
   if (max !== 0 && def > max) throw new InvalidRequestError('given default lease TTL greater than given max lease TTL');
-  const sysMax = core.system.maxLeaseTTL();
+  const sysMax = system.maxLeaseTTL();
   if (max === 0 && def > sysMax) throw new InvalidRequestError(`given default lease TTL greater than system max lease TTL of ${sysMax}`);
 }
 
 /** The `config` object of an enable request (`sys/mounts/:path`, `sys/auth/:path`); unknown keys are ignored as in Vault. */
-export function parseMountConfig(core: Core, table: MountTableName, raw: Record<string, unknown>): Partial<MountConfig> {
+export function parseMountConfig(system: SystemView, table: MountTableName, raw: Record<string, unknown>): Partial<MountConfig> {
   const out: Partial<MountConfig> = {};
   const has = (k: string): boolean => raw[k] !== undefined && raw[k] !== null;
   if (has('default_lease_ttl')) out.default_lease_ttl = parseMountTTL('default_lease_ttl', raw.default_lease_ttl);
@@ -52,7 +52,7 @@ export function parseMountConfig(core: Core, table: MountTableName, raw: Record<
   if (has('listing_visibility')) out.listing_visibility = checkVisibility(raw.listing_visibility);
   const tokenType = checkTokenType(table, raw.token_type);
   if (tokenType) out.token_type = tokenType;
-  checkTTLs(core, out.default_lease_ttl ?? 0, out.max_lease_ttl ?? 0);
+  checkTTLs(system, out.default_lease_ttl ?? 0, out.max_lease_ttl ?? 0);
   return out;
 }
 
@@ -93,11 +93,11 @@ const TUNE_FIELDS: FieldSchemas = {
   user_lockout_config: { type: 'map' },
 };
 
-function tuneRead(core: Core, e: MountEntry): Response {
+function tuneRead(system: SystemView, e: MountEntry): Response {
   const data: Record<string, unknown> = {
     description: e.description,
-    default_lease_ttl: e.config.default_lease_ttl || core.system.defaultLeaseTTL(),
-    max_lease_ttl: e.config.max_lease_ttl || core.system.maxLeaseTTL(),
+    default_lease_ttl: e.config.default_lease_ttl || system.defaultLeaseTTL(),
+    max_lease_ttl: e.config.max_lease_ttl || system.maxLeaseTTL(),
     force_no_cache: e.config.force_no_cache,
   };
   if (e.table === 'auth') data.token_type = e.config.token_type ?? 'default-service';
@@ -107,12 +107,12 @@ function tuneRead(core: Core, e: MountEntry): Response {
   return { data };
 }
 
-async function tuneWrite(core: Core, table: MountTable, e: MountEntry, d: FieldData): Promise<Response | null> {
+async function tuneWrite(system: SystemView, table: MountTable, e: MountEntry, d: FieldData): Promise<Response | null> {
   const config: Partial<MountConfig> = {};
   if (d.has('default_lease_ttl')) config.default_lease_ttl = parseMountTTL('default_lease_ttl', d.get('default_lease_ttl'));
   if (d.has('max_lease_ttl')) config.max_lease_ttl = parseMountTTL('max_lease_ttl', d.get('max_lease_ttl'));
   if (config.default_lease_ttl !== undefined || config.max_lease_ttl !== undefined) {
-    checkTTLs(core, config.default_lease_ttl ?? e.config.default_lease_ttl, config.max_lease_ttl ?? e.config.max_lease_ttl);
+    checkTTLs(system, config.default_lease_ttl ?? e.config.default_lease_ttl, config.max_lease_ttl ?? e.config.max_lease_ttl);
   }
   for (const k of LIST_KEYS) if (d.has(k)) config[k] = d.getStrings(k);
   if (d.has('listing_visibility')) config.listing_visibility = checkVisibility(d.getString('listing_visibility'));
@@ -134,10 +134,10 @@ async function tuneWrite(core: Core, table: MountTable, e: MountEntry, d: FieldD
   return resp.warnings ? resp : null;
 }
 
-/** `<prefix>/:path/tune` for one mount table; `table` is read at request time, since the core builds it after `sys/`. */
-export function tunePath(core: Core, prefix: 'mounts' | 'auth', table: () => MountTable): PathDef {
+/** `<prefix>/:path/tune` for one mount table. */
+export function tunePath(system: SystemView, prefix: 'mounts' | 'auth', table: MountTable): PathDef {
   const entry = (path: string): MountEntry => {
-    const e = table().find(path);
+    const e = table.find(path);
     if (!e) throw new InvalidRequestError(`cannot fetch mount entry: no ${prefix === 'auth' ? 'auth method' : 'secrets engine'} mounted at "${path}"`);
     return e;
   };
@@ -145,8 +145,8 @@ export function tunePath(core: Core, prefix: 'mounts' | 'auth', table: () => Mou
     pattern: `${prefix}/(?<path>.+?)/tune/?`,
     fields: TUNE_FIELDS,
     operations: {
-      read: async (_req, d) => tuneRead(core, entry(d.getString('path'))),
-      update: async (_req, d) => tuneWrite(core, table(), entry(d.getString('path')), d),
+      read: async (_req, d) => tuneRead(system, entry(d.getString('path'))),
+      update: async (_req, d) => tuneWrite(system, table, entry(d.getString('path')), d),
     },
     helpSynopsis: prefix === 'auth' ? 'Tune the configuration of an auth method.' : 'Tune the configuration of a secrets engine.',
   };

@@ -1,7 +1,7 @@
-import type { Core } from '../core.js';
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData, FieldSchemas } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
+import type { SystemView } from '../logical/backend.js';
 import type { Response } from '../logical/request.js';
 import { describeMount, type MountTableName } from '../mounts/mount-entry.js';
 import type { MountTable } from '../mounts/mount-table.js';
@@ -24,8 +24,7 @@ interface TableSpec {
   /** The path segment under `sys/`. */
   prefix: 'mounts' | 'auth';
   name: MountTableName;
-  /** Read at request time: the core builds its mount tables after `sys/`. */
-  table: () => MountTable;
+  table: MountTable;
   noun: string;
 }
 
@@ -35,17 +34,17 @@ function listTable(table: MountTable): Response {
   return { data };
 }
 
-async function enable(core: Core, spec: TableSpec, d: FieldData): Promise<Response | null> {
+async function enable(system: SystemView, spec: TableSpec, d: FieldData): Promise<Response | null> {
   // Vault's old `plugin_name` names the type when `type` is `plugin` or absent.
   let type = d.getString('type');
   if ((type === '' || type === 'plugin') && d.getString('plugin_name')) type = d.getString('plugin_name');
   if (type === '') throw new InvalidRequestError(`${spec.name === 'auth' ? 'auth' : 'backend'} type must be specified as a string`);
   const path = d.getString('path');
   if (path.trim() === '' || path.trim() === '/') throw new InvalidRequestError('path cannot be empty');
-  await spec.table().enable(path, {
+  await spec.table.enable(path, {
     type,
     description: d.getString('description'),
-    config: parseMountConfig(core, spec.name, d.get<Record<string, unknown>>('config')),
+    config: parseMountConfig(system, spec.name, d.get<Record<string, unknown>>('config')),
     options: d.has('options') ? stringMap('options', d.get('options')) : null,
     local: d.getBool('local'),
     seal_wrap: d.getBool('seal_wrap'),
@@ -55,26 +54,26 @@ async function enable(core: Core, spec: TableSpec, d: FieldData): Promise<Respon
 }
 
 /** `sys/mounts` or `sys/auth`: list, read, enable, disable and tune. */
-function tablePaths(core: Core, spec: TableSpec): PathDef[] {
+function tablePaths(system: SystemView, spec: TableSpec): PathDef[] {
   return [
     {
       pattern: `${spec.prefix}/?`,
-      operations: { read: async () => listTable(spec.table()) },
+      operations: { read: async () => listTable(spec.table) },
       helpSynopsis: `List the ${spec.noun}s.`,
     },
-    tunePath(core, spec.prefix, spec.table),
+    tunePath(system, spec.prefix, spec.table),
     {
       pattern: `${spec.prefix}/(?<path>.+)`,
       fields: ENABLE_FIELDS,
       operations: {
         read: async (_req, d) => {
-          const e = matchingEntry(spec.table(), d.getString('path'));
+          const e = matchingEntry(spec.table, d.getString('path'));
           if (!e) throw new InvalidRequestError(`No ${spec.noun} mounted at ${d.getString('path')}`);
           return { data: describeMount(e) };
         },
-        update: async (_req, d) => enable(core, spec, d),
+        update: async (_req, d) => enable(system, spec, d),
         delete: async (_req, d) => {
-          await spec.table().disable(d.getString('path'));
+          await spec.table.disable(d.getString('path'));
           return null;
         },
       },
@@ -83,9 +82,9 @@ function tablePaths(core: Core, spec: TableSpec): PathDef[] {
   ];
 }
 
-export function mountsPaths(core: Core): PathDef[] {
+export function mountsPaths({ mounts, system }: { mounts: MountTable; system: SystemView }): PathDef[] {
   return [
-    ...tablePaths(core, { prefix: 'mounts', name: 'mounts', table: () => core.mounts, noun: 'secrets engine' }),
+    ...tablePaths(system, { prefix: 'mounts', name: 'mounts', table: mounts, noun: 'secrets engine' }),
     {
       pattern: 'remount',
       fields: { from: { type: 'string' }, to: { type: 'string' }, config: { type: 'map' } },
@@ -100,6 +99,6 @@ export function mountsPaths(core: Core): PathDef[] {
   ];
 }
 
-export function authPaths(core: Core): PathDef[] {
-  return tablePaths(core, { prefix: 'auth', name: 'auth', table: () => core.authMounts, noun: 'auth method' });
+export function authPaths({ authMounts, system }: { authMounts: MountTable; system: SystemView }): PathDef[] {
+  return tablePaths(system, { prefix: 'auth', name: 'auth', table: authMounts, noun: 'auth method' });
 }

@@ -1,8 +1,10 @@
-import type { Core } from '../core.js';
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Response } from '../logical/request.js';
+import type { PolicyStore } from '../policy/index.js';
+
+type Policies = Pick<PolicyStore, 'list' | 'get' | 'set' | 'delete'>;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -19,12 +21,12 @@ export function decodePolicyText(text: string): string {
 }
 
 /** Every ACL policy name, with the built-in `root` that the store does not keep, as Vault lists them. */
-async function policyNames(core: Core): Promise<string[]> {
-  const names = await core.policies.list();
+async function policyNames(policies: Policies): Promise<string[]> {
+  const names = await policies.list();
   return names.includes('root') ? names : [...names, 'root'];
 }
 
-async function write(core: Core, name: string, d: FieldData, legacy: boolean): Promise<Response | null> {
+async function write(policies: Policies, name: string, d: FieldData, legacy: boolean): Promise<Response | null> {
   if (name.trim() === '') throw new InvalidRequestError('policy name must be provided in the URL');
   let text = d.getString('policy');
   let resp: Response | null = null;
@@ -33,25 +35,25 @@ async function write(core: Core, name: string, d: FieldData, legacy: boolean): P
     resp = { warnings: ["'rules' is deprecated, please use 'policy' instead"] };
   }
   if (text.trim() === '') throw new InvalidRequestError("'policy' parameter not supplied or empty");
-  await core.policies.set(name, decodePolicyText(text));
+  await policies.set(name, decodePolicyText(text));
   return resp;
 }
 
-async function read(core: Core, name: string, key: 'rules' | 'policy'): Promise<Response | null> {
-  const p = await core.policies.get(name);
+async function read(policies: Policies, name: string, key: 'rules' | 'policy'): Promise<Response | null> {
+  const p = await policies.get(name);
   if (!p) return null;
   return { data: { name: p.name, [key]: p.rules } };
 }
 
 /** `sys/policy` (the legacy shape with `rules`) and `sys/policies/acl` (with `policy`). */
-export function policyPaths(core: Core): PathDef[] {
+export function policyPaths({ policies }: { policies: Policies }): PathDef[] {
   const listLegacy = async (): Promise<Response> => {
-    const keys = await policyNames(core);
+    const keys = await policyNames(policies);
     return { data: { keys, policies: keys } };
   };
   const remove = async (name: string): Promise<null> => {
     if (name.trim() === '') throw new InvalidRequestError('policy name must be provided in the URL');
-    await core.policies.delete(name);
+    await policies.delete(name);
     return null;
   };
   return [
@@ -64,23 +66,23 @@ export function policyPaths(core: Core): PathDef[] {
       pattern: 'policy/(?<name>.+)',
       fields: { name: { type: 'string' }, policy: { type: 'string' }, rules: { type: 'string' } },
       operations: {
-        read: async (_req, d) => read(core, d.getString('name'), 'rules'),
-        update: async (_req, d) => write(core, d.getString('name'), d, true),
+        read: async (_req, d) => read(policies, d.getString('name'), 'rules'),
+        update: async (_req, d) => write(policies, d.getString('name'), d, true),
         delete: async (_req, d) => remove(d.getString('name')),
       },
       helpSynopsis: 'Read, write or delete an ACL policy (legacy path).',
     },
     {
       pattern: 'policies/acl/?',
-      operations: { list: async () => ({ data: { keys: await policyNames(core) } }) },
+      operations: { list: async () => ({ data: { keys: await policyNames(policies) } }) },
       helpSynopsis: 'List the ACL policies.',
     },
     {
       pattern: 'policies/acl/(?<name>.+)',
       fields: { name: { type: 'string' }, policy: { type: 'string' } },
       operations: {
-        read: async (_req, d) => read(core, d.getString('name'), 'policy'),
-        update: async (_req, d) => write(core, d.getString('name'), d, false),
+        read: async (_req, d) => read(policies, d.getString('name'), 'policy'),
+        update: async (_req, d) => write(policies, d.getString('name'), d, false),
         delete: async (_req, d) => remove(d.getString('name')),
       },
       helpSynopsis: 'Read, write or delete an ACL policy.',

@@ -1,12 +1,22 @@
-import type { Core } from '../core.js';
+import type { AESGCMBarrier } from '@strongroom/barrier';
 import { InvalidRequestError, StandbyError } from '../errors.js';
 import type { PathDef } from '../framework/path.js';
 import type { Response } from '../logical/request.js';
+import type { GenerateRoot } from '../seal/generate-root.js';
+import type { Rekey } from '../seal/rekey.js';
+
+export interface SealPathsDeps {
+  /** The node's role: seal and step-down act on it once the request is done. */
+  node: { isActive(): boolean; seal(): Promise<void>; stepDown(): Promise<void> };
+  barrier: Pick<AESGCMBarrier, 'keyStatus' | 'rotate' | 'rotationConfig' | 'setRotationConfig'>;
+  rekey: Rekey;
+  generateRoot: GenerateRoot;
+}
 
 const ok = (body: unknown): Response => ({ raw: { status: 200, body } });
 
 /** seal, step-down, key status, rotation, rekey and generate-root. */
-export function sealPaths(core: Core): PathDef[] {
+export function sealPaths({ node, barrier, rekey, generateRoot }: SealPathsDeps): PathDef[] {
   // Not `required`: the framework would then refuse the GET (status) and DELETE (cancel) of `rekey/init` too.
   const shamirFields = {
     secret_shares: { type: 'int' as const },
@@ -25,8 +35,8 @@ export function sealPaths(core: Core): PathDef[] {
       pattern: 'seal',
       operations: {
         update: async (req) => {
-          if (!core.isActive()) throw new StandbyError('vault cannot seal when in standby mode; please restart instead');
-          req.deferred?.push(() => core.seal());
+          if (!node.isActive()) throw new StandbyError('vault cannot seal when in standby mode; please restart instead');
+          req.deferred?.push(() => node.seal());
           return null;
         },
       },
@@ -36,7 +46,7 @@ export function sealPaths(core: Core): PathDef[] {
       pattern: 'step-down',
       operations: {
         update: async (req) => {
-          req.deferred?.push(() => core.stepDown());
+          req.deferred?.push(() => node.stepDown());
           return null;
         },
       },
@@ -46,7 +56,7 @@ export function sealPaths(core: Core): PathDef[] {
       pattern: 'key-status',
       operations: {
         read: async () => {
-          const s = core.barrier.keyStatus();
+          const s = barrier.keyStatus();
           return { data: { term: s.term, install_time: s.installTime.toISOString(), encryptions: s.encryptions } };
         },
       },
@@ -55,7 +65,7 @@ export function sealPaths(core: Core): PathDef[] {
       pattern: 'rotate',
       operations: {
         update: async () => {
-          await core.barrier.rotate();
+          await barrier.rotate();
           return null;
         },
       },
@@ -65,16 +75,16 @@ export function sealPaths(core: Core): PathDef[] {
       fields: { max_operations: { type: 'int' }, interval: { type: 'duration' }, enabled: { type: 'bool' } },
       operations: {
         read: async () => {
-          const c = core.barrier.rotationConfig();
+          const c = barrier.rotationConfig();
           return { data: { max_operations: c.maxOperations, interval: `${Math.floor(c.interval / 1000)}s`, enabled: c.enabled } };
         },
         update: async (_req, d) => {
-          const c = core.barrier.rotationConfig();
+          const c = barrier.rotationConfig();
           const maxOperations = d.has('max_operations') ? d.getInt('max_operations') : c.maxOperations;
           if (maxOperations < 1_000_000) throw new InvalidRequestError('max_operations must be at least 1000000');
           const interval = d.has('interval') ? d.getInt('interval') * 1000 : c.interval;
           if (interval !== 0 && interval < 24 * 3600 * 1000) throw new InvalidRequestError('interval must be at least 24h');
-          await core.barrier.setRotationConfig({ maxOperations, interval, enabled: d.has('enabled') ? d.getBool('enabled') : c.enabled });
+          await barrier.setRotationConfig({ maxOperations, interval, enabled: d.has('enabled') ? d.getBool('enabled') : c.enabled });
           return null;
         },
       },
@@ -83,12 +93,12 @@ export function sealPaths(core: Core): PathDef[] {
       pattern: 'rekey/init',
       fields: { ...shamirFields, nonce: { type: 'string' } },
       operations: {
-        read: async () => ok(await core.rekey.status()),
+        read: async () => ok(await rekey.status()),
         update: async (_req, d) => {
           for (const f of ['secret_shares', 'secret_threshold']) {
             if (!d.has(f)) throw new InvalidRequestError(`missing required field "${f}"`);
           }
-          return ok(await core.rekey.init({
+          return ok(await rekey.init({
             secret_shares: d.getInt('secret_shares'),
             secret_threshold: d.getInt('secret_threshold'),
             pgp_keys: d.getStrings('pgp_keys'),
@@ -97,7 +107,7 @@ export function sealPaths(core: Core): PathDef[] {
           }));
         },
         delete: async () => {
-          core.rekey.cancel();
+          rekey.cancel();
           return null;
         },
       },
@@ -105,16 +115,16 @@ export function sealPaths(core: Core): PathDef[] {
     {
       pattern: 'rekey/update',
       fields: keyNonce,
-      operations: { update: async (_req, d) => ok(await core.rekey.update(needKey(d.get('key')), d.getString('nonce'))) },
+      operations: { update: async (_req, d) => ok(await rekey.update(needKey(d.get('key')), d.getString('nonce'))) },
     },
     {
       pattern: 'rekey/verify',
       fields: keyNonce,
       operations: {
-        read: async () => ok(await core.rekey.verifyStatus()),
-        update: async (_req, d) => ok(await core.rekey.verify(needKey(d.get('key')), d.getString('nonce'))),
+        read: async () => ok(await rekey.verifyStatus()),
+        update: async (_req, d) => ok(await rekey.verify(needKey(d.get('key')), d.getString('nonce'))),
         delete: async () => {
-          core.rekey.cancel();
+          rekey.cancel();
           return null;
         },
       },
@@ -123,11 +133,11 @@ export function sealPaths(core: Core): PathDef[] {
       pattern: 'rekey/backup',
       operations: {
         read: async () => {
-          const b = await core.rekey.backup();
+          const b = await rekey.backup();
           return b ? { data: b } : null;
         },
         delete: async () => {
-          await core.rekey.deleteBackup();
+          await rekey.deleteBackup();
           return null;
         },
       },
@@ -136,11 +146,11 @@ export function sealPaths(core: Core): PathDef[] {
       pattern: 'generate-root/attempt',
       fields: { otp: { type: 'string' }, pgp_key: { type: 'string' } },
       operations: {
-        read: async () => ok(await core.generateRoot.status()),
+        read: async () => ok(await generateRoot.status()),
         update: async (_req, d) =>
-          ok(await core.generateRoot.start({ otp: d.getString('otp') || undefined, pgp_key: d.getString('pgp_key') || undefined })),
+          ok(await generateRoot.start({ otp: d.getString('otp') || undefined, pgp_key: d.getString('pgp_key') || undefined })),
         delete: async () => {
-          core.generateRoot.cancel();
+          generateRoot.cancel();
           return null;
         },
       },
@@ -148,7 +158,7 @@ export function sealPaths(core: Core): PathDef[] {
     {
       pattern: 'generate-root/update',
       fields: keyNonce,
-      operations: { update: async (_req, d) => ok(await core.generateRoot.update(needKey(d.get('key')), d.getString('nonce'))) },
+      operations: { update: async (_req, d) => ok(await generateRoot.update(needKey(d.get('key')), d.getString('nonce'))) },
     },
   ];
 }

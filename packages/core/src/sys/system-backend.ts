@@ -1,13 +1,20 @@
-import type { Core } from '../core.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';
 import type { LogicalBackend, SpecialPaths } from '../logical/backend.js';
+import type { AuditTable } from '../audit/index.js';
+import type { ExpirationManager } from '../expiration/expiration-manager.js';
+import type { SystemView } from '../logical/backend.js';
+import type { MountTable } from '../mounts/mount-table.js';
+import type { Router } from '../mounts/router.js';
+import type { PolicyStore } from '../policy/index.js';
+import type { TokenStore } from '../token/token-store.js';
+import type { Wrapping } from '../wrapping/wrapping.js';
 import { auditPaths } from './audit-paths.js';
 import { capabilitiesPaths } from './capabilities-paths.js';
 import { internalUIPaths } from './internal-ui-paths.js';
 import { LEASES_ROOT_PATHS, leasesPaths } from './leases-paths.js';
 import { authPaths, mountsPaths } from './mounts-paths.js';
 import { policyPaths } from './policy-paths.js';
-import { sealPaths } from './seal-paths.js';
+import { sealPaths, type SealPathsDeps } from './seal-paths.js';
 import { toolsPaths } from './tools-paths.js';
 import { wrappingPaths } from './wrapping-paths.js';
 
@@ -35,27 +42,42 @@ export const SYSTEM_SPECIAL_PATHS: SpecialPaths = {
     ...LEASES_ROOT_PATHS,
   ],
   // The internal UI paths check the caller's token themselves, so a token without a policy on them still works.
-  unauthenticated: ['wrapping/lookup', 'internal/ui/mounts', 'internal/ui/mounts/*'],
+  unauthenticated: ['wrapping/lookup', 'internal/ui/mounts', 'internal/ui/mounts/*', 'rekey/*', 'generate-root/*'],
+  unauthenticatedWithTokenField: ['wrapping/unwrap'],
+  // Handlers that act on the caller's token: capabilities-self, token-based wrapping and unwrapping.
+  clientToken: ['*'],
+  // Unwrapping consumes the wrapping token itself.
+  noTokenUse: ['wrapping/unwrap*'],
 };
 
-/**
- * The `sys/` backend every node mounts at `sys/`. Handlers read `core.mounts` and friends at request time: the core
- * builds this backend before its mount tables.
- */
-export function systemBackend(core: Core): LogicalBackend {
+/** Everything the `sys/` paths act on. */
+export interface SystemBackendDeps extends SealPathsDeps {
+  system: SystemView;
+  router: Router;
+  mounts: MountTable;
+  authMounts: MountTable;
+  policies: PolicyStore;
+  tokens: TokenStore;
+  expiration: ExpirationManager;
+  auditTable: AuditTable;
+  wrapping: Wrapping;
+}
+
+/** The `sys/` backend every node mounts at `sys/`; each group of paths gets only what it acts on. */
+export function systemBackend(d: SystemBackendDeps): LogicalBackend {
   return new FrameworkBackend({
     class: 'system',
     help: HELP,
     paths: [
-      ...sealPaths(core),
-      ...leasesPaths(core),
-      ...mountsPaths(core),
-      ...authPaths(core),
-      ...policyPaths(core),
-      ...auditPaths(core),
-      ...capabilitiesPaths(core),
-      ...internalUIPaths(core),
-      ...wrappingPaths(core),
+      ...sealPaths(d),
+      ...leasesPaths(d),
+      ...mountsPaths(d),
+      ...authPaths(d),
+      ...policyPaths(d),
+      ...auditPaths(d),
+      ...capabilitiesPaths(d),
+      ...internalUIPaths(d),
+      ...wrappingPaths(d),
       ...toolsPaths(),
     ],
     specialPaths: SYSTEM_SPECIAL_PATHS,

@@ -1,7 +1,7 @@
-import type { Core } from '../core.js';
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
+import type { Wrapping } from '../wrapping/wrapping.js';
 
 function tokenField(d: FieldData): string {
   const token = d.getString('token').trim();
@@ -9,8 +9,8 @@ function tokenField(d: FieldData): string {
   return token;
 }
 
-/** `sys/wrapping/*`; the pipeline wraps `wrap`'s answer and treats `lookup` (and `unwrap` by a third party) as unauthenticated. */
-export function wrappingPaths(core: Core): PathDef[] {
+/** `sys/wrapping/*`; the request lifecycle wraps `wrap`'s answer; `lookup` (and `unwrap` by a third party) need no token. */
+export function wrappingPaths({ wrapping }: { wrapping: Pick<Wrapping, 'unwrap' | 'lookup' | 'rewrap'> }): PathDef[] {
   const token = { token: { type: 'string' as const, description: 'The wrapping token.' } };
   return [
     {
@@ -32,7 +32,7 @@ export function wrappingPaths(core: Core): PathDef[] {
         update: async (req, d) => {
           const t = d.getString('token').trim() || req.clientToken;
           if (!t) throw new InvalidRequestError('missing "token" value in input');
-          return core.wrapping.unwrap(t);
+          return wrapping.unwrap(t);
         },
       },
       helpSynopsis: 'Return the wrapped response and revoke the wrapping token.',
@@ -41,15 +41,15 @@ export function wrappingPaths(core: Core): PathDef[] {
       pattern: 'wrapping/lookup',
       fields: token,
       operations: {
-        read: async (_req, d) => ({ data: await core.wrapping.lookup(tokenField(d)) }),
-        update: async (_req, d) => ({ data: await core.wrapping.lookup(tokenField(d)) }),
+        read: async (_req, d) => ({ data: await wrapping.lookup(tokenField(d)) }),
+        update: async (_req, d) => ({ data: await wrapping.lookup(tokenField(d)) }),
       },
       helpSynopsis: 'The creation path, time and TTL of a wrapping token.',
     },
     {
       pattern: 'wrapping/rewrap',
       fields: token,
-      operations: { update: async (_req, d) => core.wrapping.rewrap(tokenField(d)) },
+      operations: { update: async (_req, d) => wrapping.rewrap(tokenField(d)) },
       helpSynopsis: 'Move a wrapped response to a new wrapping token with the same TTL.',
     },
   ];

@@ -1,4 +1,4 @@
-import type { Auth } from '../logical/request.js';
+import type { Auth, RequestAuth } from '../logical/request.js';
 
 /** A service token as stored at `sys/token/id/<salted-id>`. */
 export interface TokenEntry {
@@ -119,4 +119,24 @@ export function loginAuth(e: TokenEntry): Auth {
   if (e.maxTTL) auth.maxTTL = e.maxTTL;
   if (e.internalData) auth.internalData = e.internalData;
   return auth;
+}
+
+/** What a request carries about the token that made it, once the token is resolved. */
+export function requestAuth(e: TokenEntry, clientToken: string): RequestAuth {
+  return {
+    clientToken,
+    accessor: e.accessor,
+    displayName: e.displayName,
+    policies: e.policies,
+    tokenPolicies: e.policies,
+    metadata: e.meta ?? {},
+    entityId: e.entityId ?? '',
+    tokenType: 'service',
+    ttl: e.ttl,
+    issueTime: new Date(e.creationTime * 1000),
+    numUses: e.numUses,
+    remainingUses: e.numUses,
+    orphan: e.parent === '',
+    path: e.path,
+  };
 }

@@ -1,19 +1,22 @@
 import { InvalidRequestError, PermissionDeniedError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
+import { FrameworkBackend } from '../framework/framework-backend.js';
 import { GENERIC_NAME, type PathDef } from '../framework/path.js';
+import type { LogicalBackend } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
 import { CREATE_FIELDS, handleCreate } from './token-create.js';
 import { lookupData, type TokenEntry } from './token-entry.js';
+import { rolePaths } from './token-roles.js';
 import type { TokenStore } from './token-store.js';
 
-export const TOKEN_HELP = `
+const TOKEN_HELP = `
 The token credential backend is always enabled and builds in some core
 features such as revocation. The token backend creates, looks up, renews
 and revokes tokens, and manages token roles.
 `;
 
 /** Paths that need `sudo` (or root) on top of the capability the operation needs. */
-export const TOKEN_ROOT_PATHS = ['revoke-orphan*', 'accessors*'];
+const TOKEN_ROOT_PATHS = ['revoke-orphan*', 'accessors*'];
 
 const TOKEN_FIELD = { token: { type: 'string' as const, description: 'The token' } };
 const LOOKUP_FIELDS = { ...TOKEN_FIELD, urltoken: { type: 'string' as const, description: 'The token, in the path (deprecated)' } };
@@ -26,7 +29,7 @@ function required(value: string, what: 'token' | 'accessor'): string {
 }
 
 /** The `auth/token/` paths other than roles. */
-export function tokenPaths(store: TokenStore): PathDef[] {
+function tokenPaths(store: TokenStore): PathDef[] {
   const lookupResponse = (e: TokenEntry, blankId = false): Response => {
     const data = lookupData(e, store.nowMs());
     if (blankId) data.id = '';
@@ -186,4 +189,15 @@ export function tokenPaths(store: TokenStore): PathDef[] {
       helpSynopsis: 'Clean up dangling token indexes and tokens whose parent is gone.',
     },
   ];
+}
+
+/** The `auth/token/` backend over a token store. */
+export function tokenBackend(store: TokenStore): LogicalBackend {
+  return new FrameworkBackend({
+    class: 'credential',
+    help: TOKEN_HELP,
+    paths: [...tokenPaths(store), ...rolePaths(store.roles, store.system)],
+    // The token store's paths act on the caller's own token (lookup-self, renew-self, create as a child).
+    specialPaths: { root: TOKEN_ROOT_PATHS, clientToken: ['*'] },
+  });
 }

@@ -5,16 +5,14 @@ import { InvalidRequestError } from '../errors.js';
 import { calculateTTL } from '../expiration/calculate-ttl.js';
 import type { ExpirationManager } from '../expiration/expiration-manager.js';
 import { nodeTimerHost, type TimerHost } from '../expiration/lease-timers.js';
-import { FrameworkBackend } from '../framework/framework-backend.js';
-import type { LogicalBackend, SystemView } from '../logical/backend.js';
+import type { SystemView } from '../logical/backend.js';
 import type { Auth, Response } from '../logical/request.js';
 import { authBlock, isLive, loginAuth, REVOCATION_PENDING, type TokenEntry } from './token-entry.js';
 import { newAccessor, newServiceTokenId } from './token-id.js';
 import { TokenIndex } from './token-index.js';
-import { tokenPaths, TOKEN_HELP, TOKEN_ROOT_PATHS } from './token-paths.js';
 import { samePolicies, sanitizePolicies } from './token-policies.js';
 import { TokenRevoker, type RevokeListener } from './token-revoker.js';
-import { rolePaths, TokenRoles } from './token-roles.js';
+import { TokenRoles } from './token-roles.js';
 
 export type { TokenEntry } from './token-entry.js';
 
@@ -27,6 +25,10 @@ export interface TokenStoreOptions {
   systemView: SystemView;
   /** For the delayed revocation of a token whose last use was taken outside a request pipeline. */
   timers?: TimerHost;
+  /** Re-validates a login on renewal through the auth method that issued it. */
+  renewAuth?: AuthRenewer;
+  /** Called for every revoked token (its cubbyhole is destroyed); a failure fails the revocation. */
+  onRevoke?: RevokeListener;
 }
 
 /** Re-validates a login on renewal through the auth method that issued it; null accepts the renewal as asked. */
@@ -71,7 +73,6 @@ export class TokenStore {
   private readonly index: TokenIndex;
   private readonly revoker: TokenRevoker;
   private readonly locks = new KeyedLock();
-  private authRenewer: AuthRenewer | null = null;
   /** The salted id of each entry a lookup returned, so that re-reading it skips the HMAC. */
   private readonly hashes = new WeakMap<TokenEntry, string>();
 
@@ -79,6 +80,7 @@ export class TokenStore {
     this.roles = new TokenRoles(o.storage);
     this.index = new TokenIndex(o.storage);
     this.revoker = new TokenRevoker(this.index, o.expiration, this.locks, o.logger);
+    if (o.onRevoke) this.revoker.onRevoke(o.onRevoke);
   }
 
   get system(): SystemView {
@@ -93,15 +95,6 @@ export class TokenStore {
   /** Drops cached token entries; call when the node stops being active or seals. */
   teardown(): void {
     this.index.teardown();
-  }
-
-  /** Called for every revoked token (the core destroys its cubbyhole); a failure fails the revocation. */
-  onRevoke(cb: RevokeListener): void {
-    this.revoker.onRevoke(cb);
-  }
-
-  setAuthRenewer(fn: AuthRenewer): void {
-    this.authRenewer = fn;
   }
 
   /** The salted id a token or accessor is stored under. */
@@ -303,8 +296,8 @@ export class TokenStore {
           period = role.tokenPeriod;
           explicitMax = role.tokenExplicitMaxTTL;
         }
-      } else if (this.authRenewer) {
-        const resp = await this.authRenewer(e.path, loginAuth(e));
+      } else if (this.o.renewAuth) {
+        const resp = await this.o.renewAuth(e.path, loginAuth(e));
         if (resp?.auth) {
           const renewed = sanitizePolicies(resp.auth.policies ?? [], e.policies.includes('default'));
           if (!samePolicies(renewed, e.policies)) throw new InvalidRequestError('policies have changed, not renewing');
@@ -359,16 +352,6 @@ export class TokenStore {
   /** Drops index entries that point at no token and revokes tokens whose parent is gone. */
   tidy(): Promise<{ accessors: number; parents: number; orphansRevoked: number }> {
     return this.revoker.tidy();
-  }
-
-  /** The `auth/token/` backend. */
-  backend(): LogicalBackend {
-    return new FrameworkBackend({
-      class: 'credential',
-      help: TOKEN_HELP,
-      paths: [...tokenPaths(this), ...rolePaths(this.roles, this.o.systemView)],
-      specialPaths: { root: TOKEN_ROOT_PATHS },
-    });
   }
 
   // --- internals

@@ -20,7 +20,7 @@ export interface StandbyRouteInput {
   /** Path and query exactly as the client sent them, e.g. `/v1/secret/data/x?version=2`: kept in a redirect. */
   originalUrl: string;
   headers: IncomingHttpHeaders;
-  /** The active's advertisement as the standby last read it (`core.ha.currentLeader()`), or null. */
+  /** The active's advertisement as the standby last read it (`node.ha.currentLeader()`), or null. */
   leader: { api_addr: string } | null;
   /** This node's `disable_clustering`. */
   disableClustering: boolean;

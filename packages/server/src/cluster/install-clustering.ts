@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Core, LeaderAdvertisement, Logger } from '@strongroom/core';
+import type { Logger, Node } from '@strongroom/core';
 import type { Registry } from 'prom-client';
 import { ClusterIdentityStore, identityAdvertisement } from './cluster-identity.js';
 import { ClusterListener, type HttpHandler } from './cluster-listener.js';
@@ -10,7 +10,7 @@ import { decideStandbyRoute, type StandbyRoute } from './forwarding.js';
 import { captureRequest, writeForwardedResponse } from './http-relay.js';
 
 export interface InstallClusteringOptions {
-  core: Core;
+  node: Node;
   /** The node's HTTP handler (the express app); the active serves forwarded requests through it. */
   handler: HttpHandler;
   /** `host:port` of the cluster listener: each listener's `cluster_address`. */
@@ -50,26 +50,23 @@ export interface Clustering {
   serveStandby(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, info: StandbyRequestInfo): Promise<boolean>;
   /** Where the cluster listener listens while this node is active (empty otherwise). */
   listenerAddresses(): string[];
-  /** Undoes the wiring: stops the listener and the forwarding link, restores the core's hooks. */
+  /** Undoes the wiring: stops the listener and the forwarding link, and unsubscribes from the node. */
   close(): Promise<void>;
 }
-
-/** How often the node's state is re-checked for what no hook reports (a standby being sealed). */
-const STATE_POLL_MS = 100;
 
 /**
  * Wires request forwarding into a node: the active publishes the cluster identity (through the barrier) and runs
  * the cluster listener for as long as it is active; standbys follow the advertised leader with a forwarding client.
  */
 export function installClustering(o: InstallClusteringOptions): Clustering {
-  const { core, logger } = o;
+  const { node, logger } = o;
   const disabled = o.disableClustering ?? false;
   const addresses = typeof o.clusterListenAddress === 'string' ? [o.clusterListenAddress] : [...o.clusterListenAddress];
   const forwarded = new ForwardedRequests();
-  const identities = new ClusterIdentityStore(core.barrier, logger);
+  const identities = new ClusterIdentityStore(node.barrier, logger);
   let metrics: ForwardingMetrics | null = null;
   const forwarder = new ForwardingClient({
-    nodeId: core.id,
+    nodeId: node.id,
     heartbeatMs: o.heartbeatMs,
     forwardTimeoutMs: o.forwardTimeoutMs,
     logger,
@@ -89,15 +86,16 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
     return listenerOps;
   };
 
+  // Called each time this node becomes active, for the fields it adds to its advertisement.
   const onBecameActive = async (): Promise<Record<string, unknown>> => {
     forwarder.setLeader(null);
     if (disabled) return {};
     const identity = await identities.loadOrCreate();
-    const activeSignal = core.activeSignal;
     await stopListener();
     listenerOps = listenerOps.then(async () => {
-      if (!core.isActive() || activeSignal?.aborted) return;
-      const l = new ClusterListener({ identity, addresses, handler: o.handler, nodeId: core.id, isActive: () => core.isActive(), forwarded, logger });
+      // A step-down or seal meanwhile queued its stop behind this start, or came before it: then start nothing.
+      if (!node.isActive()) return;
+      const l = new ClusterListener({ identity, addresses, handler: o.handler, nodeId: node.id, isActive: () => node.isActive(), forwarded, logger });
       try {
         await l.start();
         listener = l;
@@ -107,30 +105,22 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
       }
     });
     await listenerOps;
-    if (activeSignal?.aborted) void stopListener();
-    else activeSignal?.addEventListener('abort', () => void stopListener(), { once: true });
-    return { ...identityAdvertisement(identity), cluster_node_id: core.id };
+    return { ...identityAdvertisement(identity), cluster_node_id: node.id };
   };
 
-  const ha = core.ha;
-  const prevExtra = ha?.advertiseExtra;
-  const prevLeaderChange = ha?.onLeaderChange;
-  const prevHealth = core.forwardingHealth;
-  if (ha && prevExtra && prevLeaderChange) {
-    ha.advertiseExtra = async () => ({ ...(await prevExtra()), ...(await onBecameActive()) });
-    ha.onLeaderChange = (ad: LeaderAdvertisement | null) => {
-      prevLeaderChange(ad);
-      forwarder.setLeader(disabled || core.isSealed() || core.isActive() ? null : ad);
-    };
-  }
-  core.forwardingHealth = () => ({ ...forwarder.health() });
-
-  // A sealed standby must drop the cluster key at once, and nothing announces a seal to us: watch for it.
-  const poll = setInterval(() => {
-    if ((core.isSealed() || core.isActive()) && forwarder.target() !== null) forwarder.setLeader(null);
-    if (listener && !core.isActive()) void stopListener();
-  }, STATE_POLL_MS);
-  poll.unref();
+  const ha = node.ha;
+  const unsubscribe = [
+    ha?.contributeAdvertisement(onBecameActive),
+    ha?.onLeaderChange((ad) => forwarder.setLeader(disabled || node.isSealed() || node.isActive() ? null : ad)),
+    ha?.contributeLinkHealth(() => ({ ...forwarder.health() })),
+    // A sealed standby drops the cluster key at once; a node that stops being active stops listening.
+    node.on('sealed', () => {
+      forwarder.setLeader(null);
+      void stopListener();
+    }),
+    node.on('active', () => forwarder.setLeader(null)),
+    node.on('standby', () => void stopListener()),
+  ];
 
   const route = (req: IncomingMessage & { originalUrl?: string }, path: string): StandbyRoute =>
     decideStandbyRoute({
@@ -191,12 +181,7 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
     },
     listenerAddresses: () => listener?.addresses() ?? [],
     async close() {
-      clearInterval(poll);
-      if (ha && prevExtra && prevLeaderChange) {
-        ha.advertiseExtra = prevExtra;
-        ha.onLeaderChange = prevLeaderChange;
-      }
-      core.forwardingHealth = prevHealth;
+      for (const u of unsubscribe) u?.();
       forwarder.close();
       metrics?.unregister();
       await stopListener();

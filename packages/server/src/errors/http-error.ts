@@ -1,4 +1,4 @@
-/** Stable codes of the errors the HTTP layer itself raises (before or around the core). */
+/** Stable codes of the errors the HTTP layer itself raises (before or around the node). */
 export type HttpErrorCode =
   | 'http_malformed_body'
   | 'http_invalid_path'

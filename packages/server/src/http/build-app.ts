@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Core, Logger, Request } from '@strongroom/core';
+import type { Node, Logger, Request } from '@strongroom/core';
 import { isLocalPath, silentLogger } from '@strongroom/core';
 import express, { type Express, type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { DEFAULT_MAX_REQUEST_SIZE } from '../config/types.js';
@@ -37,12 +37,12 @@ class NotActive extends Error {}
 
 /**
  * The HTTP API of one node as an express app, separate from `listen`: `/v1/*` becomes a logical request for the
- * core, and the core's response (or error) becomes Vault's JSON. The app also carries a direct dispatcher
+ * node, and the core's response (or error) becomes Vault's JSON. The app also carries a direct dispatcher
  * (direct-dispatch.ts) that serves forwarded requests through the same steps without express.
  */
-export function buildApp(core: Core, opts: AppOptions = {}): Express {
+export function buildApp(node: Node, opts: AppOptions = {}): Express {
   const logger = opts.logger ?? silentLogger;
-  const metrics = opts.metrics ?? new ServerMetrics(core, { runtime: false });
+  const metrics = opts.metrics ?? new ServerMetrics(node, { runtime: false });
   const max = opts.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
   const forwardedFrom = new WeakMap<object, string>();
   const app = express();
@@ -81,7 +81,7 @@ export function buildApp(core: Core, opts: AppOptions = {}): Express {
     if (!target) throw new HttpError('http_not_found', '');
     if (target.path === 'sys/metrics' && req.method === 'GET' && !target.query.get('help')) {
       await serveMetrics(
-        core,
+        node,
         metrics,
         { prometheusRetentionTime: opts.prometheusRetentionTime ?? 0, unauthenticated: opts.unauthenticatedMetricsAccess ?? false },
         { query: target.query, token: clientToken(req.headers), accept: req.headers.accept },
@@ -92,10 +92,10 @@ export function buildApp(core: Core, opts: AppOptions = {}): Express {
     const request = toLogicalRequest(req, target);
     if (from) request.forwardedFrom = from;
     // What the core would refuse with StandbyError goes to the standby hook at once (an error costs a stack trace).
-    if (opts.onStandby && !isLocalPath(request.path) && !core.isSealed() && !core.isActive() && (await standby(request))) return;
+    if (opts.onStandby && !isLocalPath(request.path) && !node.isSealed() && !node.isActive() && (await standby(request))) return;
     let response;
     try {
-      response = await core.handleRequest(request);
+      response = await node.handleRequest(request);
     } catch (err) {
       if (errorCode(err) === 'standby' && (await standby(request))) return;
       throw err;
@@ -117,7 +117,7 @@ export function buildApp(core: Core, opts: AppOptions = {}): Express {
         await opts.onStandby(req, res, request);
         return true;
       }
-      return redirectToActive(core, req.originalUrl, res);
+      return redirectToActive(node, req.originalUrl, res);
     };
     readBody(req, res, (err?: unknown) => {
       if (err) next(err);
@@ -135,7 +135,7 @@ export function buildApp(core: Core, opts: AppOptions = {}): Express {
   });
 
   attachDirectDispatch(app, async (d) => {
-    if (!core.isActive()) return null;
+    if (!node.isActive()) return null;
     const finish = account(d.method, d.url, d.remoteAddress);
     const res = new CapturedResponse(d.method === 'HEAD');
     const req: IncomingRequest = { method: d.method, url: d.url, headers: d.headers, body: d.body, socket: { remoteAddress: d.remoteAddress, remotePort: d.remotePort } };

@@ -1,4 +1,4 @@
-import type { Core } from '@strongroom/core';
+import type { Node } from '@strongroom/core';
 import { PermissionDeniedError, SealedError } from '@strongroom/core';
 import { HttpError } from '../errors/http-error.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
@@ -25,25 +25,25 @@ function wantsPrometheus(format: string | null, accept: string | undefined): boo
  * A token may read metrics if its policies grant `read` on `sys/metrics`. The check runs here because the core has
  * no metrics route; it follows the same token lookup and ACL evaluation as the core's request pipeline.
  */
-async function checkAccess(core: Core, token: string): Promise<void> {
-  if (core.isSealed()) throw new SealedError();
+async function checkAccess(node: Node, token: string): Promise<void> {
+  if (node.isSealed()) throw new SealedError();
   if (!token) throw new PermissionDeniedError();
-  const entry = await core.tokens.lookup(token);
+  const entry = await node.tokens.lookup(token);
   if (!entry) throw new PermissionDeniedError();
-  const acl = await core.policies.acl(entry.policies);
+  const acl = await node.policies.acl(entry.policies);
   if (!acl.allowOperation({ operation: 'read', path: 'sys/metrics', data: {} }).allowed) throw new PermissionDeniedError();
 }
 
 /** `GET /v1/sys/metrics`: served by each node itself (never forwarded), JSON or Prometheus text. */
 export async function serveMetrics(
-  core: Core,
+  node: Node,
   metrics: ServerMetrics,
   opts: MetricsRouteOptions,
   req: { query: URLSearchParams; token: string; accept: string | undefined },
   res: ResponseSink,
 ): Promise<void> {
   const prometheus = wantsPrometheus(req.query.get('format'), req.accept);
-  if (!opts.unauthenticated) await checkAccess(core, req.token);
+  if (!opts.unauthenticated) await checkAccess(node, req.token);
   if (prometheus) {
     if (opts.prometheusRetentionTime <= 0) throw new HttpError('http_metrics_disabled', 'prometheus is not enabled');
     const text = await metrics.prometheusText();

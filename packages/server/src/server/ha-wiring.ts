@@ -1,4 +1,4 @@
-import type { Core, Logger } from '@strongroom/core';
+import type { Node, Logger } from '@strongroom/core';
 import { ConsulBackend, type Backend, type HABackend } from '@strongroom/storage';
 import type { Express, Request as ExpressRequest } from 'express';
 import { installClustering, type Clustering } from '../cluster/index.js';
@@ -38,7 +38,7 @@ export function haHooks(): HAHooks & { bind(c: Clustering): void } {
  * registration, for a node whose storage can hold the HA lock.
  */
 export function installHA(o: {
-  core: Core;
+  node: Node;
   config: ServerConfig;
   app: Express;
   hooks: ReturnType<typeof haHooks>;
@@ -48,7 +48,7 @@ export function installHA(o: {
   logger: Logger;
 }): HAWiring {
   const clustering = installClustering({
-    core: o.core,
+    node: o.node,
     handler: o.app,
     clusterListenAddress: o.config.listeners.map((l) => l.clusterAddress),
     disableClustering: o.config.disableClustering,
@@ -65,14 +65,14 @@ export function installHA(o: {
       client: consul.client,
       service: consulCfg.service,
       extraTags: consulCfg.serviceTags,
-      apiAddr: o.core.options.apiAddr ?? o.config.apiAddr,
+      apiAddr: o.node.options.apiAddr ?? o.config.apiAddr,
       checkTtlMs: consulCfg.checkTimeoutMs,
-      state: () => ({ sealed: o.core.isSealed(), active: o.core.isActive() }),
+      state: () => ({ sealed: o.node.isSealed(), active: o.node.isActive() }),
       logger: o.logger,
     });
     registration.start();
   }
-  const unsubscribe = o.core.onStateChange(() => registration?.notify());
+  const unsubscribe = o.node.on('change', () => registration?.notify());
   return {
     async close() {
       unsubscribe();

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { BUILD_DATE, Core, VERSION } from '@strongroom/core';
+import { BUILD_DATE, Node, VERSION } from '@strongroom/core';
 import type { Backend, HABackend } from '@strongroom/storage';
 import type { ConfigEnv } from '../config/finalize-config.js';
 import type { ServerConfig } from '../config/types.js';
@@ -38,7 +38,7 @@ export interface RunServerOptions {
 }
 
 export interface RunningServer {
-  core: Core;
+  node: Node;
   config: ServerConfig;
   /** One URL per listener, with the port actually bound. */
   addresses: string[];
@@ -71,12 +71,12 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
   const storage = await buildStorage(config.storage);
   const haStorage = config.haStorage ? await buildHAStorage(config.haStorage) : undefined;
   const listeners: Listener[] = [];
-  let core: Core;
+  let node: Node;
   let addrs: { apiAddr: string; clusterAddr: string };
   try {
     for (const l of config.listeners) listeners.push(await bindListener(l));
     addrs = boundAddresses(config, listeners[0]!);
-    core = new Core({
+    node = new Node({
       storage,
       ...(haStorage ? { haStorage } : {}),
       logger,
@@ -91,10 +91,10 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     await closeStorage(storage, haStorage);
     throw err;
   }
-  const metrics = new ServerMetrics(core);
+  const metrics = new ServerMetrics(node);
   const hooks = haHooks();
   const apps = listeners.map((l) =>
-      buildApp(core, {
+      buildApp(node, {
         forwardedOrigin: hooks.forwardedOrigin,
         logger,
         metrics,
@@ -106,7 +106,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
   );
   listeners.forEach((l, i) => l.setHandler(apps[i]!));
   // Forwarding and service registration exist only where the storage can hold the HA lock.
-  const ha: HAWiring | null = core.ha ? installHA({ core, config, app: apps[0]!, hooks, storage, ...(haStorage ? { haStorage } : {}), metrics, logger }) : null;
+  const ha: HAWiring | null = node.ha ? installHA({ node, config, app: apps[0]!, hooks, storage, ...(haStorage ? { haStorage } : {}), metrics, logger }) : null;
 
   const info: Record<string, string> = {
     'api address': addrs.apiAddr,
@@ -143,7 +143,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       const drainMs = opts.drainTimeoutMs ?? DEFAULT_DRAIN_MS;
       await Promise.all(listeners.map((l) => l.close(drainMs)));
       try {
-        await core.shutdown();
+        await node.shutdown();
         await ha?.close();
       } finally {
         if (haStorage && haStorage !== (storage as unknown)) await haStorage.close?.();
@@ -155,7 +155,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
   };
 
   const running: RunningServer = {
-    core,
+    node,
     config,
     addresses: listeners.map((l) => l.url),
     logger,
@@ -167,15 +167,15 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       }
       logger.setLevel(config.logLevel);
       await Promise.all(listeners.map((l) => l.reloadTls()));
-      await core.reloadAudit();
+      await node.reloadAudit();
       logger.info('configuration reloaded', { log_level: config.logLevel });
     },
     async telemetryDump() {
-      const ha = core.haStatus();
+      const ha = node.haStatus();
       const state = [
         `==> Strongroom telemetry dump at ${new Date().toISOString()}`,
-        `sealed: ${core.isSealed()}`,
-        `active: ${core.isActive()}`,
+        `sealed: ${node.isSealed()}`,
+        `active: ${node.isActive()}`,
         `ha_enabled: ${ha.enabled}`,
         `leader_address: ${ha.leaderAddress}`,
         '',
@@ -188,7 +188,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
 
   try {
     if (opts.dev) {
-      const dev = await core.devSetup(opts.devRootTokenId ? { rootTokenId: opts.devRootTokenId } : {});
+      const dev = await node.devSetup(opts.devRootTokenId ? { rootTokenId: opts.devRootTokenId } : {});
       running.rootToken = dev.rootToken;
       running.unsealKey = dev.unsealKey;
       stdout.write(devBanner({ apiAddr: addrs.apiAddr, unsealKey: dev.unsealKey, rootToken: dev.rootToken }));
