@@ -1,6 +1,7 @@
 export { runServer, type RunServerOptions, type RunningServer } from './server/run-server.js';
 export { migrateStorage } from './server/migrate-storage.js';
-export { buildApp, type AppOptions, type StandbyHook } from './http/build-app.js';
+export { buildApp, type AppOptions, type HttpApi } from './http/build-app.js';
+export type { StandbyHandler } from './http/standby.js';
 export { installListShim, rewriteListLine } from './http/list-shim.js';
 export { envelope, authBlock, wrapInfoBlock } from './http/write-response.js';
 export { ERROR_STATUS, errorCode, statusForError, type ErrorCode } from './errors/status-table.js';

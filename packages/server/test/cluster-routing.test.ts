@@ -7,13 +7,12 @@ import {
   ForwardingError,
   FORWARDED_REQUESTS_METRIC,
   HEARTBEAT_AGE_METRIC,
-  redirectLocation,
   registerForwardingMetrics,
   type StandbyRouteInput,
 } from '../src/cluster/index.js';
+import { redirectLocation, servedByEveryNode } from '../src/http/standby.js';
 
 const base: StandbyRouteInput = {
-  path: 'secret/data/app',
   originalUrl: '/v1/secret/data/app?version=3&x=a%2Fb',
   headers: {},
   leader: { api_addr: 'https://active.example:8200' },
@@ -23,14 +22,15 @@ const base: StandbyRouteInput = {
 
 describe('decideStandbyRoute', () => {
   test('a standby serves its own endpoints, whatever the forwarding state', () => {
-    for (const path of ['sys/health', 'sys/seal-status', 'sys/init', 'sys/unseal', 'sys/leader', 'sys/metrics', 'sys/health/', '/v1/sys/leader']) {
-      assert.deepEqual(decideStandbyRoute({ ...base, path, leader: null, canForward: false }), { kind: 'local' }, path);
+    for (const url of ['/v1/sys/health', '/v1/sys/seal-status', '/v1/sys/init', '/v1/sys/unseal', '/v1/sys/leader', '/v1/sys/metrics', '/v1/sys/health/', '/v1/sys/health?standbyok=true']) {
+      assert.ok(servedByEveryNode(url), url);
     }
   });
 
   test('everything else is forwarded, including sys paths that change cluster state', () => {
     for (const path of ['secret/data/app', 'sys/step-down', 'sys/rekey/init', 'sys/generate-root/attempt', 'auth/token/lookup-self', 'sys/healthz']) {
-      assert.deepEqual(decideStandbyRoute({ ...base, path }), { kind: 'forward' }, path);
+      assert.ok(!servedByEveryNode(`/v1/${path}`), path);
+      assert.deepEqual(decideStandbyRoute({ ...base, originalUrl: `/v1/${path}` }), { kind: 'forward' }, path);
     }
   });
 

@@ -1,35 +1,28 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterListener, ForwardingClient, ForwardingError, generateClusterIdentity, type ClusterIdentity } from '../src/cluster/index.js';
 import type { ForwardedHttpRequest } from '../src/cluster/forwarding-service.js';
+import type { DirectDispatch } from '../src/http/direct-dispatch.js';
 import { leader, waitFor } from './cluster-helpers.js';
 
-/**
- * The active's handler: answers at once, or holds requests to `/v1/hold/*` until released; requests to
- * `/v1/stall/*` are held before their body is read.
- */
-function handler(held: { res: ServerResponse; req: IncomingMessage }[]) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.url?.startsWith('/v1/stall/')) {
-      held.push({ req, res });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url?.startsWith('/v1/hold/')) {
-        held.push({ req, res });
-        return;
-      }
-      const body = Buffer.concat(chunks);
-      res.statusCode = 200;
-      res.setHeader('content-type', 'application/octet-stream');
-      res.end(req.url === '/v1/echo' ? body : Buffer.from(String(body.length)));
+/** A request the active holds unanswered until the test answers it. */
+interface Held {
+  url: string;
+  answer(body: string): void;
+  cancelled?: AbortSignal;
+}
+
+/** The active's HTTP API: answers at once, or holds requests to `/v1/hold/*` until the test answers them. */
+function dispatch(held: Held[]): DirectDispatch {
+  return (req) =>
+    new Promise((resolve) => {
+      const answer = (body: string | Buffer): void =>
+        resolve({ status: 200, headers: [['content-type', 'application/octet-stream']], body: Buffer.from(body) });
+      if (req.url.startsWith('/v1/hold/')) held.push({ url: req.url, answer, ...(req.cancelled ? { cancelled: req.cancelled } : {}) });
+      else answer(req.url === '/v1/echo' ? req.body : String(req.body.length));
     });
-  };
 }
 
 const get = (url: string, body = Buffer.alloc(0)): ForwardedHttpRequest => ({
@@ -45,7 +38,7 @@ describe('cluster transport', () => {
   let identity: ClusterIdentity;
   let listener: ClusterListener;
   let address = '';
-  const held: { res: ServerResponse; req: IncomingMessage }[] = [];
+  const held: Held[] = [];
   const clients: ForwardingClient[] = [];
   const client = (): ForwardingClient => {
     const c = new ForwardingClient({ nodeId: 'standby-t', heartbeatMs: 1000 });
@@ -56,7 +49,7 @@ describe('cluster transport', () => {
 
   before(async () => {
     identity = await generateClusterIdentity();
-    listener = new ClusterListener({ identity, addresses: ['127.0.0.1:0'], handler: handler(held), nodeId: 'active-t' });
+    listener = new ClusterListener({ identity, addresses: ['127.0.0.1:0'], dispatch: dispatch(held), nodeId: 'active-t' });
     [address = ''] = await listener.start();
   });
 
@@ -73,7 +66,7 @@ describe('cluster transport', () => {
     const deadline = Date.now() + 5000;
     while (held.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.equal(held.length, n);
-    for (const h of held.splice(0)) h.res.end(h.req.url);
+    for (const h of held.splice(0)) h.answer(h.url);
     const bodies = (await Promise.all(replies)).map((r) => r.body.toString()).sort();
     assert.deepEqual(bodies, Array.from({ length: n }, (_, i) => `/v1/hold/${i}`).sort());
   });
@@ -96,20 +89,20 @@ describe('cluster transport', () => {
     );
     assert.ok(Date.now() - started < 2000);
     // The active's late answer goes nowhere, and the link carries on.
-    held.pop()?.res.end('late');
+    held.pop()?.answer('late');
     assert.equal((await c.forward(get('/v1/x'))).status, 200);
   });
 
   test('a cancelled forward rejects at once, and the active abandons the request', async () => {
     const c = client();
     const abort = new AbortController();
-    const p = c.forward(get('/v1/stall/cancelled', Buffer.from('body')), { signal: abort.signal });
+    const p = c.forward(get('/v1/hold/cancelled', Buffer.from('body')), { signal: abort.signal });
     await waitFor(() => held.length === 1, 5000);
     abort.abort();
     await assert.rejects(p, (err: unknown) => err instanceof ForwardingError && !err.transport && err.grpcCode === grpc.status.CANCELLED);
     const [h] = held.splice(0);
-    // As when a client closes its connection: the request still being read on the active is torn down.
-    await waitFor(() => h!.req.destroyed, 5000);
+    // As when a client closes its connection: the active learns that nobody waits for the answer.
+    await waitFor(() => h!.cancelled?.aborted === true, 5000);
 
     // The same through the cancel function the HTTP layer holds instead of a signal.
     let cancel: (() => void) | undefined;
@@ -143,7 +136,7 @@ describe('cluster transport', () => {
 
   test('a client whose active went away reconnects to it once it is back', async () => {
     const id = await generateClusterIdentity();
-    const l = new ClusterListener({ identity: id, addresses: ['127.0.0.1:0'], handler: handler(held), nodeId: 'active-r' });
+    const l = new ClusterListener({ identity: id, addresses: ['127.0.0.1:0'], dispatch: dispatch(held), nodeId: 'active-r' });
     const [addr = ''] = await l.start();
     const c = new ForwardingClient({ nodeId: 'standby-r', heartbeatMs: 100 });
     clients.push(c);
@@ -151,7 +144,7 @@ describe('cluster transport', () => {
     assert.equal((await c.forward(get('/v1/x'))).status, 200);
     await l.stop();
     await assert.rejects(c.forward(get('/v1/x'), { timeoutMs: 2000 }), (err: unknown) => err instanceof ForwardingError && err.transport);
-    const again = new ClusterListener({ identity: id, addresses: [addr], handler: handler(held), nodeId: 'active-r' });
+    const again = new ClusterListener({ identity: id, addresses: [addr], dispatch: dispatch(held), nodeId: 'active-r' });
     await again.start();
     try {
       const deadline = Date.now() + 5000;

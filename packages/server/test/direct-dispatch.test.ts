@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inject } from 'light-my-request';
 import { joinRequestHeaders } from '../src/cluster/http-relay.js';
-import { directDispatchOf, type DirectDispatch } from '../src/http/direct-dispatch.js';
+import type { DirectDispatch } from '../src/http/direct-dispatch.js';
 import { buildApp } from '../src/index.js';
 import { startTestServer, type TestServer } from '../src/testing.js';
 
@@ -27,13 +27,12 @@ function normalise(s: Seen): Seen {
 
 describe('serving a forwarded request without express', () => {
   let srv: TestServer;
-  let app: ReturnType<typeof buildApp>;
+  let app: ReturnType<typeof buildApp>['app'];
   let dispatch: DirectDispatch;
 
   before(async () => {
     srv = await startTestServer();
-    app = buildApp(srv.node, { maxRequestSize: 1024 });
-    dispatch = directDispatchOf(app)!;
+    ({ app, dispatch } = buildApp(srv.node, { maxRequestSize: 1024 }));
   });
   after(() => srv.close());
 
@@ -103,7 +102,7 @@ describe('serving a forwarded request without express', () => {
 
   it('hands back null, having done nothing, on a node that is not active', async () => {
     const standby = buildApp({ ...srv.node, isActive: () => false } as unknown as typeof srv.node);
-    const r = await directDispatchOf(standby)!({
+    const r = await standby.dispatch({
       method: 'POST',
       url: '/v1/secret/data/never',
       headers: { 'x-vault-token': srv.rootToken },

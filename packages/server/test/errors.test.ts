@@ -64,10 +64,11 @@ async function appWith(handle: (req: Request) => Promise<Response>, extra: Parti
     handleRequest: handle,
     isSealed: () => false,
     isActive: () => true,
+    isStandby: () => false,
     haStatus: () => ({ enabled: false, isSelf: true, leaderAddress: '', leaderClusterAddress: '' }),
     ...extra,
   } as unknown as Node;
-  const server: Server = createServer(buildApp(node, opts));
+  const server: Server = createServer(buildApp(node, opts).app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -98,26 +99,35 @@ describe('error responses over HTTP', () => {
     assert.match(String(logged[0]!.meta?.error), /secret internals/);
   });
 
-  it('hands standby refusals to onStandby', async () => {
+  const standbyNode = { isActive: () => false, isStandby: () => true } as Partial<Node>;
+
+  it('hands what reaches a standby to its standby handler, body unparsed, and serves the local paths itself', async () => {
     const seen: string[] = [];
-    const app = await appWith(async () => {
-      throw new StandbyError();
-    }, {}, {
-      onStandby: (_req, res, request) => {
-        seen.push(`${request.operation} ${request.path}`);
-        res.status(200).json({ forwarded: true });
+    const served: string[] = [];
+    const app = await appWith(async (req) => {
+      served.push(req.path);
+      return { raw: { status: 200, body: { local: true } } };
+    }, standbyNode, {
+      standby: {
+        serveStandby: async (req, res, body) => {
+          seen.push(`${req.method} ${req.url} ${body.toString()}`);
+          res.statusCode = 200;
+          res.end(JSON.stringify({ forwarded: true }));
+        },
       },
     });
     toClose.push(app.close);
-    const r = await fetch(`${app.url}/v1/secret/data/x`, { method: 'POST', body: '{"data":{}}' });
+    const r = await fetch(`${app.url}/v1/secret/data/x`, { method: 'POST', body: '{"data":{} not json' });
     assert.deepEqual(await r.json(), { forwarded: true });
-    assert.deepEqual(seen, ['update secret/data/x']);
+    assert.deepEqual(seen, ['POST /v1/secret/data/x {"data":{} not json']);
+    assert.deepEqual(await (await fetch(`${app.url}/v1/sys/health`)).json(), { local: true });
+    assert.deepEqual(served, ['sys/health'], 'the node itself served only its local path');
   });
 
-  it('redirects a standby refusal to the active node when it is known, else 503', async () => {
+  it('redirects what reaches a standby to the active node when it is known, else 503', async () => {
     const known = await appWith(async () => {
       throw new StandbyError();
-    }, { haStatus: () => ({ enabled: true, isSelf: false, leaderAddress: 'https://node-a:8200', leaderClusterAddress: 'https://node-a:8201' }) } as Partial<Node>);
+    }, { ...standbyNode, haStatus: () => ({ enabled: true, isSelf: false, leaderAddress: 'https://node-a:8200', leaderClusterAddress: 'https://node-a:8201' }) } as Partial<Node>);
     toClose.push(known.close);
     const r = await fetch(`${known.url}/v1/secret/data/x?version=2`, { redirect: 'manual' });
     assert.equal(r.status, 307);
@@ -125,7 +135,7 @@ describe('error responses over HTTP', () => {
 
     const unknown = await appWith(async () => {
       throw new StandbyError();
-    });
+    }, standbyNode);
     toClose.push(unknown.close);
     assert.equal((await fetch(`${unknown.url}/v1/secret/data/x`)).status, 503);
   });

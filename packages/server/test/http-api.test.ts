@@ -338,7 +338,7 @@ describe('HTTP API limits', () => {
   let url: string;
   before(async () => {
     srv = await startTestServer();
-    server = createServer(buildApp(srv.node, { maxRequestSize: 1024 }));
+    server = createServer(buildApp(srv.node, { maxRequestSize: 1024 }).app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

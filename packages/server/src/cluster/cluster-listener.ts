@@ -1,10 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@strongroom/core';
-import { inject } from 'light-my-request';
-import { directDispatchOf } from '../http/direct-dispatch.js';
+import type { DirectDispatch } from '../http/direct-dispatch.js';
 import { sameCertificate, type ClusterIdentity } from './cluster-identity.js';
-import { FORWARDED_FROM_HEADER, ForwardedRequests } from './forwarded-requests.js';
 import {
   MAX_MESSAGE_BYTES,
   forwardingServiceDefinition,
@@ -15,23 +12,16 @@ import {
 } from './forwarding-service.js';
 import { HOP_BY_HOP_HEADERS, joinRequestHeaders } from './http-relay.js';
 
-/**
- * The node's own HTTP request handler (the express app). Forwarded requests go to its direct dispatcher when it has
- * one (buildApp's app does); otherwise they are injected into it as if they came from a connection.
- */
-export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
 export interface ClusterListenerOptions {
   identity: ClusterIdentity;
   /** `host:port` to listen on (a listener's `cluster_address`); port 0 picks a free port. */
   addresses: readonly string[];
-  handler: HttpHandler;
+  /** The node's HTTP API for forwarded requests (buildApp's `dispatch`). */
+  dispatch: DirectDispatch;
   /** This node's id, returned by the heartbeat. */
   nodeId: string;
   /** Forwarded requests are served only while this holds; otherwise the standby is told to redirect. */
   isActive?: () => boolean;
-  /** Where injected requests are remembered, so the HTTP layer can tell them from client requests. */
-  forwarded?: ForwardedRequests;
   logger?: Logger;
 }
 
@@ -44,13 +34,10 @@ const METHOD = /^[A-Za-z][A-Za-z-]{0,31}$/;
  * over a connection that presented another one is refused.
  */
 export class ClusterListener {
-  readonly forwarded: ForwardedRequests;
   private server: grpc.Server | null = null;
   private bound: string[] = [];
 
-  constructor(private readonly o: ClusterListenerOptions) {
-    this.forwarded = o.forwarded ?? new ForwardedRequests();
-  }
+  constructor(private readonly o: ClusterListenerOptions) {}
 
   /** Binds every address; resolves with the bound `host:port`s (the real port where 0 was asked). */
   async start(): Promise<string[]> {
@@ -149,89 +136,26 @@ export class ClusterListener {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of m.headers) {
       const key = name.toLowerCase();
-      if (HOP_BY_HOP_HEADERS.has(key) || key === 'content-length' || key === FORWARDED_FROM_HEADER) continue;
+      if (HOP_BY_HOP_HEADERS.has(key) || key === 'content-length') continue;
       const prev = headers[key];
       headers[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
     }
-    headers[FORWARDED_FROM_HEADER] = m.originNodeId;
-    const method = m.method.toUpperCase();
-    // The HTTP layer serves the request without express when it can; a body still encoded needs express to inflate it.
-    const direct = directDispatchOf(this.o.handler);
-    if (direct && headers['content-encoding'] === undefined) {
-      const reply = await direct({
-        method,
-        url: m.url,
-        headers: joinRequestHeaders(headers, m.body.length),
-        body: m.body,
-        remoteAddress: m.remoteAddress,
-        remotePort: m.remotePort,
-        forwardedFrom: m.originNodeId,
-      });
-      if (!reply) throw { code: grpc.status.UNAVAILABLE, details: 'node is not active' };
-      return { status: reply.status, headers: reply.headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name)), body: reply.body };
-    }
-    return this.inject(m, method, headers, call);
-  }
-
-  /** Serves a forwarded request through the handler as if it came from a connection. */
-  private async inject(
-    m: ForwardRequestMessage,
-    method: string,
-    headers: Record<string, string | string[]>,
-    call: grpc.ServerUnaryCall<ForwardRequestMessage, ForwardedHttpResponse>,
-  ): Promise<ForwardedHttpResponse> {
-    const origin = { nodeId: m.originNodeId, remoteAddress: m.remoteAddress, remotePort: m.remotePort };
-    let answered = false;
-    const res = await inject(
-      (req, res) => {
-        // A client that goes away cancels the request as a closed connection would. grpc-js may report a call
-        // as cancelled after it was answered; by then there is nothing left to cancel.
-        call.once('cancelled', () => {
-          if (!answered) req.destroy(new Error('forwarded request cancelled'));
-        });
-        this.forwarded.mark(req, origin);
-        // The mock socket has only an address; the audit log wants the port too.
-        Object.assign(req.socket, { remotePort: m.remotePort });
-        pinMethods(req, REQUEST_METHODS);
-        pinMethods(res, RESPONSE_METHODS);
-        this.o.handler(req, res);
-      },
-      {
-        method: method as 'GET',
-        url: m.url,
-        // light-my-request invents a user-agent when there is none; keep the client's absence of one.
-        headers: { 'user-agent': undefined as unknown as string, ...headers },
-        ...(m.body.length > 0 ? { payload: m.body } : {}),
-        remoteAddress: m.remoteAddress,
-        // Vault's LIST method is not among Node's methods; the HTTP layer handles it like a real connection does.
-        validate: false,
-      },
-    );
-    answered = true;
-    const out: [string, string][] = [];
-    for (const name in res.headers) {
-      const value = res.headers[name];
-      if (value === undefined || HOP_BY_HOP_HEADERS.has(name)) continue;
-      if (Array.isArray(value)) for (const v of value) out.push([name, String(v)]);
-      else out.push([name, String(value)]);
-    }
-    return { status: res.statusCode, headers: out, body: res.rawPayload };
-  }
-}
-
-/**
- * express swaps the prototype of every request and response for its own (which inherit from Node's), and would
- * so bypass the methods through which light-my-request feeds the body and captures the reply. Copying them onto
- * the objects themselves keeps them in force whatever prototype a framework installs.
- */
-const REQUEST_METHODS = ['destroy'] as const;
-const RESPONSE_METHODS = ['writeHead', 'write', 'end', 'destroy', 'setTimeout', 'addTrailers'] as const;
-
-function pinMethods(target: object, names: readonly string[]): void {
-  const t = target as Record<string, unknown>;
-  for (const name of names) {
-    const fn = t[name];
-    if (typeof fn === 'function' && !Object.hasOwn(t, name)) t[name] = fn;
+    // grpc-js may report a call as cancelled after it was answered; by then aborting does nothing.
+    const cancelled = new AbortController();
+    call.once('cancelled', () => cancelled.abort());
+    // A standby forwards the body as it read it, already inflated and without its content-encoding.
+    const reply = await this.o.dispatch({
+      method: m.method.toUpperCase(),
+      url: m.url,
+      headers: joinRequestHeaders(headers, m.body.length),
+      body: m.body,
+      remoteAddress: m.remoteAddress,
+      remotePort: m.remotePort,
+      forwardedFrom: m.originNodeId,
+      cancelled: cancelled.signal,
+    });
+    if (!reply) throw { code: grpc.status.UNAVAILABLE, details: 'node is not active' };
+    return { status: reply.status, headers: reply.headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name)), body: reply.body };
   }
 }
 

@@ -9,18 +9,14 @@ export {
   type IdentityAdvertisement,
   type IdentityStorage,
 } from './cluster-identity.js';
-export { ClusterListener, type ClusterListenerOptions, type HttpHandler } from './cluster-listener.js';
+export { ClusterListener, type ClusterListenerOptions } from './cluster-listener.js';
 export { ForwardingClient, type ForwardingClientOptions, type ForwardingHealth } from './forwarding-client.js';
 export {
   decideStandbyRoute,
-  isLocallyServed,
-  redirectLocation,
-  LOCALLY_SERVED_PATHS,
   NO_REQUEST_FORWARDING_HEADER,
   type StandbyRoute,
   type StandbyRouteInput,
 } from './forwarding.js';
-export { ForwardedRequests, FORWARDED_FROM_HEADER, type ForwardedOrigin } from './forwarded-requests.js';
 export type { ForwardedHttpRequest, ForwardedHttpResponse } from './forwarding-service.js';
 export { captureRequest, writeForwardedResponse, HOP_BY_HOP_HEADERS } from './http-relay.js';
 export {
@@ -29,5 +25,5 @@ export {
   FORWARDED_REQUESTS_METRIC,
   type ForwardingMetrics,
 } from './forwarding-metrics.js';
-export { installClustering, type InstallClusteringOptions, type Clustering, type StandbyRequestInfo } from './install-clustering.js';
+export { installClustering, type InstallClusteringOptions, type Clustering } from './install-clustering.js';
 export { ClusterError, ClusterIdentityError, ForwardingError, type ClusterErrorCode } from './errors.js';

@@ -1,9 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Logger, Node } from '@strongroom/core';
 import type { Registry } from 'prom-client';
+import type { DirectDispatch } from '../http/direct-dispatch.js';
+import { writeRedirect, type StandbyHandler } from '../http/standby.js';
 import { ClusterIdentityStore, identityAdvertisement } from './cluster-identity.js';
-import { ClusterListener, type HttpHandler } from './cluster-listener.js';
-import { ForwardedRequests, type ForwardedOrigin } from './forwarded-requests.js';
+import { ClusterListener } from './cluster-listener.js';
 import { ForwardingClient } from './forwarding-client.js';
 import { registerForwardingMetrics, type ForwardingMetrics } from './forwarding-metrics.js';
 import { decideStandbyRoute, type StandbyRoute } from './forwarding.js';
@@ -11,8 +12,8 @@ import { captureRequest, writeForwardedResponse } from './http-relay.js';
 
 export interface InstallClusteringOptions {
   node: Node;
-  /** The node's HTTP handler (the express app); the active serves forwarded requests through it. */
-  handler: HttpHandler;
+  /** The node's HTTP API for forwarded requests (buildApp's `dispatch`); the active serves them through it. */
+  dispatch: DirectDispatch;
   /** `host:port` of the cluster listener: each listener's `cluster_address`. */
   clusterListenAddress: string | readonly string[];
   /** `disable_clustering`: no cluster listener, nothing advertised, and this node redirects instead of forwarding. */
@@ -26,28 +27,15 @@ export interface InstallClusteringOptions {
   forwardTimeoutMs?: number;
 }
 
-export interface StandbyRequestInfo {
-  /** The request path below `/v1/`. */
-  path: string;
-  /** The request body as read (express.raw: inflated); forwarded as is. */
-  body?: Buffer;
-}
-
-export interface Clustering {
+/**
+ * Request forwarding of one node. As a StandbyHandler it serves what reaches the node while a standby: forwarded
+ * to the active with the body as read (inflated), or a 307; it throws NoActiveNodeError (503) or a ForwardingError
+ * that is not safe to redirect, for the error mapper.
+ */
+export interface Clustering extends StandbyHandler {
   readonly forwarder: ForwardingClient;
-  /**
-   * Call on every request before reading its headers. For a request a standby forwarded, its origin (standby id,
-   * client address and port); for any other request, undefined, and a client-sent forwarded-from header is removed.
-   */
-  forwardedOrigin(req: IncomingMessage): ForwardedOrigin | undefined;
   /** The routing decision for a request on this standby, with the node's current state filled in. */
-  route(req: IncomingMessage & { originalUrl?: string }, path: string): StandbyRoute;
-  /**
-   * Serves a request on a standby: forwards it and writes the active's answer, or writes a 307. Resolves false
-   * when the node answers the path itself (go on with the local handler). Throws NoActiveNodeError (503) or a
-   * ForwardingError that is not safe to redirect: hand it to the error mapper.
-   */
-  serveStandby(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, info: StandbyRequestInfo): Promise<boolean>;
+  route(req: IncomingMessage & { originalUrl?: string }): StandbyRoute;
   /** Where the cluster listener listens while this node is active (empty otherwise). */
   listenerAddresses(): string[];
   /** Undoes the wiring: stops the listener and the forwarding link, and unsubscribes from the node. */
@@ -62,7 +50,6 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
   const { node, logger } = o;
   const disabled = o.disableClustering ?? false;
   const addresses = typeof o.clusterListenAddress === 'string' ? [o.clusterListenAddress] : [...o.clusterListenAddress];
-  const forwarded = new ForwardedRequests();
   const identities = new ClusterIdentityStore(node.barrier, logger);
   let metrics: ForwardingMetrics | null = null;
   const forwarder = new ForwardingClient({
@@ -95,7 +82,7 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
     listenerOps = listenerOps.then(async () => {
       // A step-down or seal meanwhile queued its stop behind this start, or came before it: then start nothing.
       if (!node.isActive()) return;
-      const l = new ClusterListener({ identity, addresses, handler: o.handler, nodeId: node.id, isActive: () => node.isActive(), forwarded, logger });
+      const l = new ClusterListener({ identity, addresses, dispatch: o.dispatch, nodeId: node.id, isActive: () => node.isActive(), logger });
       try {
         await l.start();
         listener = l;
@@ -122,23 +109,21 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
     node.on('standby', () => void stopListener()),
   ];
 
-  const route = (req: IncomingMessage & { originalUrl?: string }, path: string): StandbyRoute =>
+  const route = (req: IncomingMessage & { originalUrl?: string }, forwardError?: unknown): StandbyRoute =>
     decideStandbyRoute({
-      path,
       originalUrl: req.originalUrl ?? req.url ?? '/',
       headers: req.headers,
       leader: ha?.currentLeader() ?? null,
       disableClustering: disabled,
-      // A request that already crossed the cluster hop is never sent on again: no forwarding loops.
-      canForward: forwarder.canForward() && !forwarded.originOf(req),
+      canForward: forwardError === undefined && forwarder.canForward(),
+      ...(forwardError === undefined ? {} : { forwardError }),
     });
 
   return {
     forwarder,
-    forwardedOrigin: (req) => forwarded.originOf(req),
-    route,
-    async serveStandby(req, res, info) {
-      let decision = route(req, info.path);
+    route: (req) => route(req),
+    async serveStandby(req, res, body) {
+      let decision = route(req);
       if (decision.kind === 'forward') {
         // A client gone before its answer cancels the forwarded call.
         let cancel: (() => void) | null = null;
@@ -147,37 +132,19 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
         };
         res.once('close', onClose);
         try {
-          const reply = await forwarder.forward(captureRequest(req, { body: info.body }), { cancelWith: (c) => (cancel = c) });
+          const reply = await forwarder.forward(captureRequest(req, { body }), { cancelWith: (c) => (cancel = c) });
           writeForwardedResponse(res, reply);
-          return true;
+          return;
         } catch (err) {
           logger?.warn('request forwarding failed', { error: (err as Error).message });
-          decision = decideStandbyRoute({
-            path: info.path,
-            originalUrl: req.originalUrl ?? req.url ?? '/',
-            headers: req.headers,
-            leader: ha?.currentLeader() ?? null,
-            disableClustering: disabled,
-            canForward: false,
-            forwardError: err,
-          });
+          decision = route(req, err);
         } finally {
           res.off('close', onClose);
         }
       }
-      switch (decision.kind) {
-        case 'local':
-          return false;
-        case 'redirect':
-          res.statusCode = 307;
-          res.setHeader('location', decision.location);
-          res.end();
-          return true;
-        case 'error':
-          throw decision.error;
-        case 'forward':
-          throw new Error('unreachable: forward decision after a failed forward');
-      }
+      if (decision.kind === 'redirect') writeRedirect(res, decision.location);
+      else if (decision.kind === 'error') throw decision.error;
+      else throw new Error('unreachable: forward decision after a failed forward');
     },
     listenerAddresses: () => listener?.addresses() ?? [],
     async close() {

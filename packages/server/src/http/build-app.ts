@@ -1,22 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Node, Logger, Request } from '@strongroom/core';
-import { isLocalPath, silentLogger } from '@strongroom/core';
+import type { Logger, Node } from '@strongroom/core';
+import { silentLogger } from '@strongroom/core';
 import express, { type Express, type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { DEFAULT_MAX_REQUEST_SIZE } from '../config/types.js';
 import { sendError } from '../errors/error-response.js';
 import { HttpError } from '../errors/http-error.js';
 import { errorCode } from '../errors/status-table.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
-import { attachDirectDispatch, CapturedResponse } from './direct-dispatch.js';
+import { CapturedResponse, type DirectDispatch } from './direct-dispatch.js';
 import { clientToken, parseTarget, toLogicalRequest, type IncomingRequest } from './logical-request.js';
 import { serveMetrics } from './metrics-route.js';
-import { redirectToActive } from './standby.js';
+import { redirectingStandby, servedByEveryNode, type StandbyHandler } from './standby.js';
 import type { ResponseSink } from './write-json.js';
 import { writeResponse } from './write-response.js';
-
-/** Answers a request the core refused because this node is a standby (request forwarding plugs in here). */
-export type StandbyHook = (req: ExpressRequest, res: ExpressResponse, request: Request) => void | Promise<void>;
 
 export interface AppOptions {
   logger?: Logger;
@@ -27,24 +24,27 @@ export interface AppOptions {
   /** Seconds; 0 (the default) turns `sys/metrics?format=prometheus` off. */
   prometheusRetentionTime?: number;
   unauthenticatedMetricsAccess?: boolean;
-  onStandby?: StandbyHook;
-  /** For a request a standby forwarded, the standby's node id; strips a client-sent marker from any other request. */
-  forwardedOrigin?: (req: ExpressRequest) => { nodeId: string } | undefined;
+  /** Serves what reaches this node while it is a standby (request forwarding); default 307 to the active or 503. */
+  standby?: StandbyHandler;
 }
 
-/** Thrown by the direct path's standby hook: this node stopped being the active one, and did nothing. */
-class NotActive extends Error {}
+/** The HTTP API of one node: the express app for its listeners, and the same steps for forwarded requests. */
+export interface HttpApi {
+  app: Express;
+  /** Serves a request a standby forwarded, without express; resolves null when this node is no longer active. */
+  dispatch: DirectDispatch;
+}
 
 /**
- * The HTTP API of one node as an express app, separate from `listen`: `/v1/*` becomes a logical request for the
- * node, and the core's response (or error) becomes Vault's JSON. The app also carries a direct dispatcher
- * (direct-dispatch.ts) that serves forwarded requests through the same steps without express.
+ * The HTTP API of one node, separate from `listen`: `/v1/*` becomes a logical request for the node, and its
+ * response (or error) becomes Vault's JSON. Whether this node is a standby is decided once, as a request comes
+ * in and before its body is parsed: a standby serves only what every node answers itself, and hands the rest on.
  */
-export function buildApp(node: Node, opts: AppOptions = {}): Express {
+export function buildApp(node: Node, opts: AppOptions = {}): HttpApi {
   const logger = opts.logger ?? silentLogger;
   const metrics = opts.metrics ?? new ServerMetrics(node, { runtime: false });
   const max = opts.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
-  const forwardedFrom = new WeakMap<object, string>();
+  const standby = opts.standby ?? redirectingStandby(() => node.haStatus());
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -66,17 +66,8 @@ export function buildApp(node: Node, opts: AppOptions = {}): Express {
     };
   };
 
-  /**
-   * Everything after the body is read, for requests from a socket and forwarded ones alike. `standby` answers a
-   * request this node cannot serve because it is a standby; false means it did not, and the error stands.
-   */
-  const serve = async (
-    req: IncomingRequest,
-    url: string,
-    res: ResponseSink,
-    from: string | undefined,
-    standby: (request: Request) => Promise<boolean>,
-  ): Promise<void> => {
+  /** Everything after the body is read, for requests from a socket and forwarded ones alike. */
+  const serve = async (req: IncomingRequest, url: string, res: ResponseSink, forwardedFrom?: string): Promise<void> => {
     const target = parseTarget(url);
     if (!target) throw new HttpError('http_not_found', '');
     if (target.path === 'sys/metrics' && req.method === 'GET' && !target.query.get('help')) {
@@ -90,16 +81,8 @@ export function buildApp(node: Node, opts: AppOptions = {}): Express {
       return;
     }
     const request = toLogicalRequest(req, target);
-    if (from) request.forwardedFrom = from;
-    // What the core would refuse with StandbyError goes to the standby hook at once (an error costs a stack trace).
-    if (opts.onStandby && !isLocalPath(request.path) && !node.isSealed() && !node.isActive() && (await standby(request))) return;
-    let response;
-    try {
-      response = await node.handleRequest(request);
-    } catch (err) {
-      if (errorCode(err) === 'standby' && (await standby(request))) return;
-      throw err;
-    }
+    if (forwardedFrom) request.forwardedFrom = forwardedFrom;
+    const response = await node.handleRequest(request);
     writeResponse(res, request, response, { httpPath: target.path, head: req.method === 'HEAD' });
   };
 
@@ -108,20 +91,13 @@ export function buildApp(node: Node, opts: AppOptions = {}): Express {
 
   // One layer keeps the books, reads the body and serves the request: every express layer costs on every request.
   app.use((req, res, next) => {
-    const origin = opts.forwardedOrigin?.(req);
-    if (origin) forwardedFrom.set(req, origin.nodeId);
     const finish = account(req.method, req.originalUrl, req.socket.remoteAddress);
     res.once('close', () => finish(res.statusCode));
-    const standby = async (request: Request): Promise<boolean> => {
-      if (opts.onStandby) {
-        await opts.onStandby(req, res, request);
-        return true;
-      }
-      return redirectToActive(node, req.originalUrl, res);
-    };
+    const onStandby = node.isStandby() && !servedByEveryNode(req.originalUrl);
     readBody(req, res, (err?: unknown) => {
       if (err) next(err);
-      else serve(req, req.originalUrl, res, forwardedFrom.get(req), standby).catch(next);
+      else if (onStandby) standby.serveStandby(req, res, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)).catch(next);
+      else serve(req, req.originalUrl, res).catch(next);
     });
   });
 
@@ -134,7 +110,7 @@ export function buildApp(node: Node, opts: AppOptions = {}): Express {
     sendError(res as ServerResponse, e ?? err, logger, { method: req.method, path: req.originalUrl.split('?')[0] });
   });
 
-  attachDirectDispatch(app, async (d) => {
+  const dispatch: DirectDispatch = async (d) => {
     if (!node.isActive()) return null;
     const finish = account(d.method, d.url, d.remoteAddress);
     const res = new CapturedResponse(d.method === 'HEAD');
@@ -142,9 +118,10 @@ export function buildApp(node: Node, opts: AppOptions = {}): Express {
     try {
       // The limit express.raw enforces on a socket's body.
       if (max >= 0 && d.body.length > max) throw new HttpError('http_body_too_large', 'http: request body too large');
-      await serve(req, d.url, res, d.forwardedFrom, () => Promise.reject(new NotActive()));
+      await serve(req, d.url, res, d.forwardedFrom);
     } catch (err) {
-      if (err instanceof NotActive) {
+      // The node stopped being active before serving it, and did nothing: the standby sends it on again.
+      if (errorCode(err) === 'standby') {
         finish(503);
         return null;
       }
@@ -154,8 +131,8 @@ export function buildApp(node: Node, opts: AppOptions = {}): Express {
     finish(res.statusCode);
     if (reply === 'destroyed') throw new Error('response destroyed before completion');
     return reply;
-  });
-  return app;
+  };
+  return { app, dispatch };
 }
 
 /** body-parser's failures (tagged with a stable `type`) as our typed errors. */

@@ -15,6 +15,8 @@ export interface DirectRequest {
   remotePort: number;
   /** Node id of the standby that forwarded the request. */
   forwardedFrom: string;
+  /** Aborted when the standby cancels the call (its client went away), as a closed connection would be. */
+  cancelled?: AbortSignal;
 }
 
 export interface DirectReply {
@@ -29,17 +31,6 @@ export interface DirectReply {
  * nothing with it.
  */
 export type DirectDispatch = (req: DirectRequest) => Promise<DirectReply | null>;
-
-const DIRECT_DISPATCH = Symbol('strongroom.directDispatch');
-
-/** Lets whoever holds the app (the cluster listener) serve requests without going through express. */
-export function attachDirectDispatch(app: object, dispatch: DirectDispatch): void {
-  Object.defineProperty(app, DIRECT_DISPATCH, { value: dispatch });
-}
-
-export function directDispatchOf(handler: object): DirectDispatch | undefined {
-  return (handler as { [DIRECT_DISPATCH]?: DirectDispatch })[DIRECT_DISPATCH];
-}
 
 /**
  * The writing half of a ServerResponse, enough for the HTTP layer's writers: it keeps the status, the headers and

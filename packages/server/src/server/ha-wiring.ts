@@ -1,36 +1,15 @@
-import type { Node, Logger } from '@strongroom/core';
+import type { Logger, Node } from '@strongroom/core';
 import { ConsulBackend, type Backend, type HABackend } from '@strongroom/storage';
-import type { Express, Request as ExpressRequest } from 'express';
 import { installClustering, type Clustering } from '../cluster/index.js';
 import type { ServerConfig } from '../config/types.js';
-import type { StandbyHook } from '../http/build-app.js';
+import type { DirectDispatch } from '../http/direct-dispatch.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { ServiceRegistration } from '../registration/service-registration.js';
 
-/** The hooks the HTTP layer needs before the HA machinery exists (the app must be built first). */
-export interface HAHooks {
-  onStandby: StandbyHook;
-  forwardedOrigin: (req: ExpressRequest) => { nodeId: string } | undefined;
-}
-
 export interface HAWiring {
+  /** Serves what reaches the node while it is a standby: the HTTP layer's StandbyHandler. */
+  clustering: Clustering;
   close(): Promise<void>;
-}
-
-/** Late-bound hooks: they answer with 307/503 until `installHA` has connected the clustering. */
-export function haHooks(): HAHooks & { bind(c: Clustering): void } {
-  let clustering: Clustering | null = null;
-  return {
-    bind(c) {
-      clustering = c;
-    },
-    forwardedOrigin: (req) => clustering?.forwardedOrigin(req),
-    onStandby: async (req, res, request) => {
-      if (!clustering) throw new Error('clustering not ready');
-      const served = await clustering.serveStandby(req, res, { path: request.path, body: Buffer.isBuffer(req.body) ? req.body : undefined });
-      if (!served) throw new Error(`standby cannot serve ${request.path}`);
-    },
-  };
 }
 
 /**
@@ -40,8 +19,8 @@ export function haHooks(): HAHooks & { bind(c: Clustering): void } {
 export function installHA(o: {
   node: Node;
   config: ServerConfig;
-  app: Express;
-  hooks: ReturnType<typeof haHooks>;
+  /** The HTTP API's dispatcher, through which the active serves forwarded requests. */
+  dispatch: DirectDispatch;
   storage: Backend;
   haStorage?: HABackend;
   metrics: ServerMetrics;
@@ -49,13 +28,12 @@ export function installHA(o: {
 }): HAWiring {
   const clustering = installClustering({
     node: o.node,
-    handler: o.app,
+    dispatch: o.dispatch,
     clusterListenAddress: o.config.listeners.map((l) => l.clusterAddress),
     disableClustering: o.config.disableClustering,
     registry: o.metrics.registry,
     logger: o.logger,
   });
-  o.hooks.bind(clustering);
 
   let registration: ServiceRegistration | null = null;
   const consulCfg = o.config.haStorage ?? (o.config.storage.type === 'consul' ? o.config.storage : undefined);
@@ -74,6 +52,7 @@ export function installHA(o: {
   }
   const unsubscribe = o.node.on('change', () => registration?.notify());
   return {
+    clustering,
     async close() {
       unsubscribe();
       await registration?.stop();

@@ -3,7 +3,9 @@ import { BUILD_DATE, Node, VERSION } from '@strongroom/core';
 import type { Backend, HABackend } from '@strongroom/storage';
 import type { ConfigEnv } from '../config/finalize-config.js';
 import type { ServerConfig } from '../config/types.js';
-import { buildApp, type StandbyHook } from '../http/build-app.js';
+import { buildApp } from '../http/build-app.js';
+import type { DirectDispatch } from '../http/direct-dispatch.js';
+import type { StandbyHandler } from '../http/standby.js';
 import { createServerLogger, type ServerLogger } from '../logging/server-logger.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { configurationBanner, devBanner, STARTED_LINE } from './banner.js';
@@ -11,7 +13,7 @@ import { buildHAStorage, buildStorage, describeStorage } from './build-storage.j
 import { bindListener, type Listener } from './listener.js';
 import { loadServerConfig } from './load-server-config.js';
 import { installSignalHandlers } from './signals.js';
-import { haHooks, installHA, type HAWiring } from './ha-wiring.js';
+import { installHA, type HAWiring } from './ha-wiring.js';
 
 export interface RunServerOptions {
   /** Files or folders, as `server -config=...` (repeatable). */
@@ -33,8 +35,8 @@ export interface RunServerOptions {
   env?: ConfigEnv;
   /** How long stopping waits for in-flight requests; default 10 s. */
   drainTimeoutMs?: number;
-  /** Answers requests a standby cannot serve (request forwarding); default 307 to the active or 503. */
-  onStandby?: StandbyHook;
+  /** Serves what reaches a standby in place of request forwarding; default: forwarding where the node has HA. */
+  standby?: StandbyHandler;
 }
 
 export interface RunningServer {
@@ -92,21 +94,25 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     throw err;
   }
   const metrics = new ServerMetrics(node);
-  const hooks = haHooks();
-  const apps = listeners.map((l) =>
-      buildApp(node, {
-        forwardedOrigin: hooks.forwardedOrigin,
-        logger,
-        metrics,
-        maxRequestSize: l.config.maxRequestSize,
-        prometheusRetentionTime: config.telemetry.prometheusRetentionTime,
-        unauthenticatedMetricsAccess: l.config.telemetry.unauthenticatedMetricsAccess,
-        onStandby: opts.onStandby ?? hooks.onStandby,
-      }),
+  // Forwarding and service registration exist only where the storage can hold the HA lock. The active serves
+  // forwarded requests through the first listener's HTTP API, built next.
+  let dispatch: DirectDispatch = async () => null;
+  const ha: HAWiring | null = node.ha
+    ? installHA({ node, config, dispatch: (r) => dispatch(r), storage, ...(haStorage ? { haStorage } : {}), metrics, logger })
+    : null;
+  const standby = opts.standby ?? ha?.clustering;
+  const apis = listeners.map((l) =>
+    buildApp(node, {
+      logger,
+      metrics,
+      maxRequestSize: l.config.maxRequestSize,
+      prometheusRetentionTime: config.telemetry.prometheusRetentionTime,
+      unauthenticatedMetricsAccess: l.config.telemetry.unauthenticatedMetricsAccess,
+      ...(standby ? { standby } : {}),
+    }),
   );
-  listeners.forEach((l, i) => l.setHandler(apps[i]!));
-  // Forwarding and service registration exist only where the storage can hold the HA lock.
-  const ha: HAWiring | null = node.ha ? installHA({ node, config, app: apps[0]!, hooks, storage, ...(haStorage ? { haStorage } : {}), metrics, logger }) : null;
+  listeners.forEach((l, i) => l.setHandler(apis[i]!.app));
+  dispatch = apis[0]!.dispatch;
 
   const info: Record<string, string> = {
     'api address': addrs.apiAddr,
