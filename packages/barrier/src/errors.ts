@@ -1,3 +1,5 @@
+import { CodedError } from '@strongroom/storage';
+
 /** Stable codes of every error the barrier throws; the server maps each to an HTTP status. */
 export type BarrierErrorCode =
   | 'barrier_sealed'
@@ -8,13 +10,9 @@ export type BarrierErrorCode =
   | 'barrier_invalid_path'
   | 'barrier_invalid_input';
 
-export class BarrierError extends Error {
-  constructor(
-    readonly code: BarrierErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class BarrierError extends CodedError<BarrierErrorCode> {
+  constructor(code: BarrierErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'BarrierError';
   }
 }

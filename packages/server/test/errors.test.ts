@@ -15,8 +15,9 @@ import {
   type Request,
   type Response,
 } from '@strongroom/core';
-import { FencedError, InvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
-import { buildApp, ConfigError, ERROR_STATUS, errorReply, HttpError, statusForError, type AppOptions } from '../src/index.js';
+import { CodedError, FencedError, InvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
+import { ForwardingError } from '../src/cluster/errors.js';
+import { buildApp, ConfigError, ERROR_STATUS, errorCode, errorReply, HttpError, sendError, statusForError, type AppOptions } from '../src/index.js';
 
 describe('error table', () => {
   it('maps the typed errors of every package to their status', () => {
@@ -32,6 +33,22 @@ describe('error table', () => {
     assert.equal(statusForError(new HttpError('http_unsupported_media_type', 'x')), 415);
   });
 
+  it('sees the typed errors of every package as one CodedError', () => {
+    const typed = [
+      new InvalidRequestError('bad'),
+      new BarrierSealedError(),
+      new InvalidKeyError('a//b', 'empty segment'),
+      new ConfigError('x'),
+      new HttpError('http_not_found', ''),
+      new ForwardingError('down', true),
+    ];
+    for (const err of typed) {
+      assert.ok(err instanceof CodedError, err.name);
+      assert.equal(errorCode(err), err.code);
+    }
+    assert.equal(statusForError(new ForwardingError('down', true)), 503);
+  });
+
   it('gives every status in the table a sensible HTTP range', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
       assert.ok(status >= 400 && status < 600, code);
@@ -42,9 +59,33 @@ describe('error table', () => {
     assert.deepEqual(errorReply(new Error('db password is hunter2')), { status: 500, body: { errors: ['internal error'] }, internal: true });
     assert.deepEqual(errorReply('a string'), { status: 500, body: { errors: ['internal error'] }, internal: true });
     const odd = new CoreError('no_such_code' as never, 'odd');
+    assert.equal(errorCode(odd), null);
     assert.equal(errorReply(odd).status, 500);
     // A code whose message may carry internals (audit failure) is generic too.
     assert.deepEqual(errorReply(new AuditFailedError()).body, { errors: ['internal error'] });
+  });
+
+  it('logs a typed error whose code has no row, with that code', () => {
+    const logged: Array<Record<string, unknown> | undefined> = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (_m: string, meta?: Record<string, unknown>) => logged.push(meta) };
+    let status = 0;
+    let body = '';
+    const res = {
+      headersSent: false,
+      set statusCode(s: number) {
+        status = s;
+      },
+      setHeader() {},
+      end(text?: string) {
+        body = text ?? '';
+      },
+      destroy() {},
+    };
+    sendError(res as never, new CoreError('no_such_code' as never, 'odd'), logger);
+    assert.equal(status, 500);
+    assert.deepEqual(JSON.parse(body), { errors: ['internal error'] });
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]?.code, 'no_such_code');
   });
 
   it("writes permission denied as Vault's multierror", () => {

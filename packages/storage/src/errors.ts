@@ -1,3 +1,5 @@
+import { CodedError } from './coded-error.js';
+
 /** Stable codes of every error the storage layer throws; the server maps each to an HTTP status. */
 export type StorageErrorCode =
   | 'storage_invalid_key'
@@ -8,13 +10,9 @@ export type StorageErrorCode =
   | 'storage_unavailable'
   | 'storage_lock_lost';
 
-export class StorageError extends Error {
-  constructor(
-    readonly code: StorageErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class StorageError extends CodedError<StorageErrorCode> {
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'StorageError';
   }
 }

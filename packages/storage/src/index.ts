@@ -1,5 +1,6 @@
 export type { Backend, HABackend, Lock, LockHolder, TxnOp } from './backend.js';
 export { isHABackend } from './backend.js';
+export { CodedError } from './coded-error.js';
 export {
   StorageError,
   InvalidKeyError,
