@@ -50,6 +50,14 @@ export class UnsupportedOperationError extends CoreError {
   }
 }
 
+/** Nothing at the path. Vault answers a missing key with 404 and an empty `errors` list, hence the empty message. */
+export class NotFoundError extends CoreError {
+  constructor(message = '') {
+    super('not_found', message);
+    this.name = 'NotFoundError';
+  }
+}
+
 export class SealedError extends CoreError {
   constructor() {
     super('sealed', 'Vault is sealed');

@@ -5,6 +5,7 @@ export {
   PermissionDeniedError,
   UnsupportedPathError,
   UnsupportedOperationError,
+  NotFoundError,
   SealedError,
   StandbyError,
   NoActiveNodeError,

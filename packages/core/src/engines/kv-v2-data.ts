@@ -1,5 +1,5 @@
 import type { TxnOp } from '@strongroom/storage';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { SystemView } from '../logical/backend.js';
@@ -11,7 +11,6 @@ import {
   isDeleted,
   newKeyMetadata,
   rawEnvelope,
-  rawNotFound,
   versionView,
   type KeyMetadata,
   type KvConfig,
@@ -128,12 +127,12 @@ export function dataPath(deps: KvV2Deps): PathDef {
     const body = secretData(data);
     return store.locks.run(key, async () => {
       const meta = await store.metadata(key);
-      if (!meta) return rawNotFound();
+      if (!meta) throw new NotFoundError();
       const config = await store.config();
       checkCas(data, config, meta);
       const current = meta.currentVersion;
       const vm = meta.versions[String(current)];
-      if (!vm) return rawNotFound();
+      if (!vm) throw new NotFoundError();
       if (vm.destroyed || isDeleted(vm, system.now().getTime())) return rawEnvelope(req, 404, versionView(meta, current, vm));
       const stored = await store.version(key, current);
       if (!stored) throw new Error('could not find version data');

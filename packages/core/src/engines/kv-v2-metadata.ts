@@ -1,10 +1,10 @@
 import type { TxnOp } from '@strongroom/storage';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Request, Response } from '../logical/request.js';
 import type { KvV2Deps } from './kv-v2-data.js';
-import { DELETE_VERSION_AFTER_DISABLED, goDuration, isDeleted, newKeyMetadata, rawNotFound, rfc3339Nano, type KeyMetadata } from './kv-v2-model.js';
+import { DELETE_VERSION_AFTER_DISABLED, goDuration, isDeleted, newKeyMetadata, rfc3339Nano, type KeyMetadata } from './kv-v2-model.js';
 import { listPrefix } from './kv-v1.js';
 
 const MAX_CUSTOM_METADATA_KEYS = 64;
@@ -109,7 +109,7 @@ export function metadataPath(deps: KvV2Deps): PathDef {
     return store.locks.run(key, async () => {
       let meta = await store.metadata(key);
       if (!meta) {
-        if (patch) return rawNotFound();
+        if (patch) throw new NotFoundError();
         const now = system.now().getTime();
         meta = { ...newKeyMetadata(key), created: now, updated: now };
       }

@@ -152,8 +152,3 @@ export function rawEnvelope(req: Request, status: number, data: Record<string, u
     },
   };
 }
-
-/** A bare 404 for operations (patch) that the core would not turn into one from a null. */
-export function rawNotFound(): Response {
-  return { raw: { status: 404, contentType: 'application/json', body: { errors: [] } } };
-}

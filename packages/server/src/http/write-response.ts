@@ -1,4 +1,5 @@
 import { authBlock, type Request, type Response, type WrapInfo } from '@strongroom/core';
+import { ERROR_STATUS } from '../errors/status-table.js';
 import { writeEmpty, writeJson, type ResponseSink } from './write-json.js';
 
 /**
@@ -72,7 +73,7 @@ export function writeResponse(res: ResponseSink, req: Request, resp: Response, o
     return;
   }
   if (isEmpty(resp)) {
-    if (req.operation === 'read' || req.operation === 'list') writeJson(res, 404, { errors: [] }, opts.head);
+    if (req.operation === 'read' || req.operation === 'list') writeJson(res, ERROR_STATUS.not_found, { errors: [] }, opts.head);
     else writeEmpty(res, 204);
     return;
   }
