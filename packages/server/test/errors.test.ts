@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { SealedError as BarrierSealedError } from '@strongroom/barrier';
+import { BarrierSealedError } from '@strongroom/barrier';
 import {
   AuditFailedError,
   type Core,
@@ -15,7 +15,7 @@ import {
   type Request,
   type Response,
 } from '@strongroom/core';
-import { CodedError, FencedError, InvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
+import { CodedError, FencedError, StorageInvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
 import { ForwardingError } from '../src/cluster/errors.js';
 import { buildApp, ConfigError, ERROR_STATUS, errorCode, errorReply, HttpError, sendError, statusForError, type AppOptions } from '../src/index.js';
 
@@ -26,7 +26,7 @@ describe('error table', () => {
     assert.equal(statusForError(new UnsupportedOperationError()), 405);
     assert.equal(statusForError(new SealedError()), 503);
     assert.equal(statusForError(new BarrierSealedError()), 503);
-    assert.equal(statusForError(new InvalidKeyError('a//b', 'empty segment')), 400);
+    assert.equal(statusForError(new StorageInvalidKeyError('a//b', 'empty segment')), 400);
     assert.equal(statusForError(new ValueTooLargeError('k', 10, 5)), 413);
     assert.equal(statusForError(new FencedError()), 503);
     assert.equal(statusForError(new ConfigError('x')), 500);
@@ -37,7 +37,7 @@ describe('error table', () => {
     const typed = [
       new InvalidRequestError('bad'),
       new BarrierSealedError(),
-      new InvalidKeyError('a//b', 'empty segment'),
+      new StorageInvalidKeyError('a//b', 'empty segment'),
       new ConfigError('x'),
       new HttpError('http_not_found', ''),
       new ForwardingError('down', true),

@@ -17,10 +17,10 @@ export class StorageError extends CodedError<StorageErrorCode> {
   }
 }
 
-export class InvalidKeyError extends StorageError {
+export class StorageInvalidKeyError extends StorageError {
   constructor(key: string, reason: string) {
     super('storage_invalid_key', `invalid storage key ${JSON.stringify(key)}: ${reason}`);
-    this.name = 'InvalidKeyError';
+    this.name = 'StorageInvalidKeyError';
   }
 }
 

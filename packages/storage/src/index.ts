@@ -3,7 +3,7 @@ export { isHABackend } from './backend.js';
 export { CodedError } from './coded-error.js';
 export {
   StorageError,
-  InvalidKeyError,
+  StorageInvalidKeyError,
   ValueTooLargeError,
   TooManyOperationsError,
   TransactionFailedError,

@@ -1,4 +1,4 @@
-import { InvalidKeyError, validateKey } from '@strongroom/storage';
+import { StorageInvalidKeyError, validateKey } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
 
 const encoder = new TextEncoder();
@@ -19,7 +19,7 @@ export function isStorableKey(key: string): boolean {
     validateKey(key);
     return true;
   } catch (err) {
-    if (err instanceof InvalidKeyError) return false;
+    if (err instanceof StorageInvalidKeyError) return false;
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidKeyError, Mutex, validateKey, type Backend } from '@strongroom/storage';
+import { StorageInvalidKeyError, Mutex, validateKey, type Backend } from '@strongroom/storage';
 import { type Logger, silentLogger } from '../clock.js';
 import { InvalidRequestError } from '../errors.js';
 import { ACL } from './acl.js';
@@ -144,7 +144,7 @@ function storableName(name: string): boolean {
     validateKey(name);
     return true;
   } catch (err) {
-    if (err instanceof InvalidKeyError) return false;
+    if (err instanceof StorageInvalidKeyError) return false;
     throw err;
   }
 }
