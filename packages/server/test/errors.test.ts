@@ -15,7 +15,7 @@ import {
   type Request,
   type Response,
 } from '@strongroom/core';
-import { CodedError, FencedError, StorageInvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
+import { CodedError, FencedError, InvalidDurationError, StorageInvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
 import { ForwardingError } from '../src/cluster/errors.js';
 import { buildApp, ConfigError, ERROR_STATUS, errorCode, errorReply, HttpError, sendError, statusForError, type AppOptions } from '../src/index.js';
 
@@ -29,6 +29,7 @@ describe('error table', () => {
     assert.equal(statusForError(new StorageInvalidKeyError('a//b', 'empty segment')), 400);
     assert.equal(statusForError(new ValueTooLargeError('k', 10, 5)), 413);
     assert.equal(statusForError(new FencedError()), 503);
+    assert.equal(statusForError(new InvalidDurationError('1x')), 400);
     assert.equal(statusForError(new ConfigError('x')), 500);
     assert.equal(statusForError(new HttpError('http_unsupported_media_type', 'x')), 415);
   });

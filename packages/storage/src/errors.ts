@@ -65,3 +65,14 @@ export class StorageUnavailableError extends StorageError {
     this.name = 'StorageUnavailableError';
   }
 }
+
+/** Stable code of the duration parser's error; bad input from a client or a config file, not a storage failure. */
+export type DurationErrorCode = 'duration_invalid';
+
+/** Text that is not a duration (see duration.ts); callers that know the field usually say which one. */
+export class InvalidDurationError extends CodedError<DurationErrorCode> {
+  constructor(readonly text: string) {
+    super('duration_invalid', `invalid duration ${JSON.stringify(text)}`);
+    this.name = 'InvalidDurationError';
+  }
+}

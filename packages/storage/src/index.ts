@@ -9,8 +9,11 @@ export {
   TransactionFailedError,
   FencedError,
   StorageUnavailableError,
+  InvalidDurationError,
   type StorageErrorCode,
+  type DurationErrorCode,
 } from './errors.js';
+export { parseDurationMs, parseDurationSeconds, MAX_DURATION_SECONDS } from './duration.js';
 export { validateKey, validatePrefix } from './keys.js';
 export { InmemBackend, InmemStore } from './inmem.js';
 export { FileBackend } from './file.js';

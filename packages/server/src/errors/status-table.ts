@@ -1,11 +1,18 @@
 import type { BarrierErrorCode } from '@strongroom/barrier';
 import type { CoreErrorCode } from '@strongroom/core';
-import { CodedError, type StorageErrorCode } from '@strongroom/storage';
+import { CodedError, type DurationErrorCode, type StorageErrorCode } from '@strongroom/storage';
 import type { ClusterErrorCode } from '../cluster/errors.js';
 import type { ConfigErrorCode } from '../config/errors.js';
 import type { HttpErrorCode } from './http-error.js';
 
-export type ErrorCode = CoreErrorCode | BarrierErrorCode | StorageErrorCode | ConfigErrorCode | ClusterErrorCode | HttpErrorCode;
+export type ErrorCode =
+  | CoreErrorCode
+  | BarrierErrorCode
+  | StorageErrorCode
+  | DurationErrorCode
+  | ConfigErrorCode
+  | ClusterErrorCode
+  | HttpErrorCode;
 
 /**
  * The one table from error code to HTTP status. Typed as a Record over the union of every package's codes, so a
@@ -42,6 +49,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   storage_fenced: 503,
   storage_unavailable: 503,
   storage_lock_lost: 503,
+  // duration parser (callers usually rethrow it as their own error naming the field)
+  duration_invalid: 400,
   // config (only at start-up; never expected inside a request)
   config_invalid: 500,
   // cluster
