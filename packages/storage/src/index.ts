@@ -25,7 +25,7 @@ export {
   CONSUL_MAX_TXN_OPS,
   DEFAULT_LOCK_TIMING,
 } from './consul.js';
-export { type ConsulLockTiming, durationMs } from './consul-lock.js';
+export type { ConsulLockTiming } from './consul-lock.js';
 export { CachedBackend } from './cache.js';
 export { migrate } from './migrate.js';
 export { Mutex } from './mutex.js';
