@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
-import { parseDuration } from '../framework/duration.js';
+import { parseApiDurationSeconds } from '../framework/duration.js';
 import { HCLSyntaxError, hclBlocks, hclObjects, isPlainObject, parseHCL } from '../hcl.js';
 
 export const CAPABILITIES = ['deny', 'create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'] as const;
@@ -112,7 +112,7 @@ function parameterMap(pattern: string, key: string, v: unknown): Record<string, 
 function wrappingTTL(pattern: string, key: string, v: unknown): number {
   let secs: number | null = null;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) secs = v;
-  else if (typeof v === 'string') secs = parseDuration(v);
+  else if (typeof v === 'string') secs = parseApiDurationSeconds(v);
   if (secs === null) fail(`path "${pattern}": error parsing ${key}: invalid duration ${JSON.stringify(v)}`);
   return secs;
 }
