@@ -215,5 +215,15 @@ describe('error responses over HTTP', () => {
 
     const bad = await fetch(`${app.url}/v1/secret/metadata/a?list=maybe`);
     assert.equal(bad.status, 400);
+
+    await fetch(`${app.url}/v1/secret/data/a`, { headers: { 'X-Vault-Wrap-TTL': '1h30m' } });
+    assert.equal(got?.wrapTTL, 5400);
+    await fetch(`${app.url}/v1/secret/data/a`, { headers: { 'X-Vault-Wrap-TTL': '300ms' } });
+    assert.equal(got?.wrapTTL, undefined);
+    for (const ttl of ['1x', '-1s']) {
+      const refused = await fetch(`${app.url}/v1/secret/data/a`, { headers: { 'X-Vault-Wrap-TTL': ttl } });
+      assert.equal(refused.status, 400, ttl);
+      assert.deepEqual(await refused.json(), { errors: [`error parsing X-Vault-Wrap-TTL: invalid duration "${ttl}"`] });
+    }
   });
 });
