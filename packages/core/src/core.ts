@@ -3,7 +3,7 @@ import { AESGCMBarrier, BarrierView } from '@strongroom/barrier';
 import { CachedBackend, isHABackend, type Backend, type HABackend } from '@strongroom/storage';
 import { ActiveDuties } from './active-duties.js';
 import { AuditBroker, AuditTable, fileAuditFactory, type AuditDeviceFactory } from './audit/index.js';
-import { silentLogger, systemClock, type Clock, type Logger } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { approleFactory } from './credential/approle.js';
 import { githubFactory } from './credential/github.js';
 import { userpassFactory } from './credential/userpass.js';
@@ -29,6 +29,7 @@ import type { LogicalBackend } from './logical/backend.js';
 import { TokenStore } from './token/token-store.js';
 import { Wrapping } from './wrapping/wrapping.js';
 import { HAManager, type HAStatus } from './ha/ha-manager.js';
+import { silentLogger, type Logger } from './util/logger.js';
 
 export interface CoreOptions {
   storage: Backend;

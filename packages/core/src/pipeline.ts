@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import type { Request, RequestAuth, Response } from './logical/request.js';
 import type { RouteEntry } from './mounts/router.js';
-import { matchesAny } from './path-glob.js';
+import { matchesAny } from './util/path-glob.js';
 import type { TokenEntry } from './token/token-entry.js';
 
 /** Paths a node answers for itself, sealed or not, standby or not, without a token. */

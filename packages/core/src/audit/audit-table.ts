@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BarrierView } from '@strongroom/barrier';
 import { Mutex, type Backend } from '@strongroom/storage';
-import { type Logger, silentLogger } from '../clock.js';
 import { InvalidRequestError } from '../errors.js';
 import type { Request } from '../logical/request.js';
-import { ownValue } from '../own-value.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { ownValue } from '../util/own-value.js';
 import { DEFAULT_AUDIT_TIMEOUT_MS, type AuditBroker } from './audit-broker.js';
 import type { AuditDevice, AuditDeviceFactory } from './audit-device.js';
 import { formatRequestEntry } from './audit-entry.js';

@@ -4,7 +4,7 @@ import { parseApiDurationSeconds } from '../framework/duration.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';
 import type { BackendContext, LogicalBackend, SystemView } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
-import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from './json-entry.js';
+import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../util/json-entry.js';
 
 const HELP = `
 The kv backend reads and writes arbitrary secrets to the backend.

@@ -4,7 +4,7 @@ import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { SystemView } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
-import { isPlainObject } from './json-entry.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import {
   addVersion,
   deletionTime,
@@ -17,7 +17,7 @@ import {
   type StoredVersion,
 } from './kv-v2-model.js';
 import type { KvV2Store } from './kv-v2-store.js';
-import { mergePatch } from './merge-patch.js';
+import { mergePatch } from '../util/merge-patch.js';
 
 /** Vault decodes `options.cas` with mapstructure's weak decoding: numbers, numeric strings and booleans pass. */
 function parseCas(raw: unknown): number {

@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Backend } from '@strongroom/storage';
 import { BarrierView } from '@strongroom/barrier';
 import { InvalidRequestError } from '../errors.js';
-import type { Logger } from '../clock.js';
 import type { BackendFactory, LogicalBackend, SystemView } from '../logical/backend.js';
-import { ownValue } from '../own-value.js';
+import type { Logger } from '../util/logger.js';
+import { ownValue } from '../util/own-value.js';
 import { routePrefix, storagePrefix, type MountConfig, type MountEntry, type MountTableName } from './mount-entry.js';
 import type { Router } from './router.js';
 

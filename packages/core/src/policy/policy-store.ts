@@ -1,5 +1,5 @@
 import { StorageInvalidKeyError, Mutex, validateKey, type Backend } from '@strongroom/storage';
-import { type Logger, silentLogger } from '../clock.js';
+import { type Logger, silentLogger } from '../util/logger.js';
 import { InvalidRequestError } from '../errors.js';
 import { ACL } from './acl.js';
 import { DEFAULT_POLICY, RESPONSE_WRAPPING_POLICY, RESPONSE_WRAPPING_POLICY_NAME } from './builtin-policies.js';

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import { parseApiDurationSeconds } from '../framework/duration.js';
-import { HCLSyntaxError, hclBlocks, hclObjects, isPlainObject, parseHCL } from '../hcl.js';
+import { HCLSyntaxError, hclBlocks, hclObjects, parseHCL } from '../hcl.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 
 export const CAPABILITIES = ['deny', 'create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'] as const;
 export type Capability = (typeof CAPABILITIES)[number];

@@ -28,7 +28,3 @@ export function isStorableKey(key: string): boolean {
 export function requireStorableKey(key: string, shownPath: string): void {
   if (!isStorableKey(key)) throw new InvalidRequestError(`invalid path "${shownPath}"`);
 }
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
