@@ -39,7 +39,7 @@ export type StandbyRoute =
   | { kind: 'error'; error: Error };
 
 /**
- * How a standby serves a request (vault-api.md section 7): its own paths locally; everything else forwarded to the
+ * How a standby serves a request, as Vault's standby does: its own paths locally; everything else forwarded to the
  * active, or redirected there (307) when the client asked not to be forwarded, forwarding is off, there is no
  * link, or the link failed before the active saw the request; 503 when no active node is known.
  */

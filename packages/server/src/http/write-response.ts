@@ -33,7 +33,7 @@ export function wrapInfoBlock(w: WrapInfo): Record<string, unknown> {
   return out;
 }
 
-/** The 200 envelope (vault-api.md section 0). */
+/** Vault's 200 envelope: every key always present, null or empty when unused. */
 export function envelope(req: Request, resp: Response): Record<string, unknown> {
   return {
     request_id: req.id,
