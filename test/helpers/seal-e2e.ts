@@ -75,7 +75,7 @@ export function assertClientError(r: Reply, status: number | null, message?: Reg
   if (message) assert.match(r.body.errors.join('\n'), message);
 }
 
-/** seal-status as vault-api.md 1.2 lists it. */
+/** The fields of Vault's `sys/seal-status` answer for a Shamir seal, and what each must hold. */
 export function assertSealStatus(s: Json, want: { initialized: boolean; sealed: boolean; t: number; n: number; progress: number; storage: string }): void {
   assert.equal(s.type, 'shamir');
   assert.equal(s.initialized, want.initialized);

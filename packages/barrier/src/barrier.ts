@@ -3,10 +3,10 @@ import { decryptValue, encryptValue, frameTerm } from './encrypt-value.js';
 import {
   AlreadyInitializedError,
   DecryptFailedError,
-  InvalidInputError,
-  InvalidKeyError,
+  BarrierInvalidInputError,
+  BarrierInvalidKeyError,
   NotInitializedError,
-  SealedError,
+  BarrierSealedError,
 } from './errors.js';
 import { KEY_BYTES, generateKey, keysEqual, zero } from './key.js';
 import { Keyring, MIN_MAX_OPERATIONS, MIN_ROTATION_INTERVAL_MS, type RotationConfig } from './keyring.js';
@@ -83,7 +83,7 @@ export class AESGCMBarrier implements SecurityBarrier {
     await this.physical.put(KEYRING_PATH, this.encryptKeyring(keyring));
   }
 
-  /** Opens the keyring with `rootKey`; a wrong key is `InvalidKeyError`, never a crash. */
+  /** Opens the keyring with `rootKey`; a wrong key is `BarrierInvalidKeyError`, never a crash. */
   async unseal(rootKey: Uint8Array): Promise<void> {
     checkKey(rootKey);
     if (this.keyring) return;
@@ -148,10 +148,10 @@ export class AESGCMBarrier implements SecurityBarrier {
 
   async setRotationConfig(config: RotationConfig): Promise<void> {
     if (!Number.isSafeInteger(config.maxOperations) || config.maxOperations < MIN_MAX_OPERATIONS) {
-      throw new InvalidInputError(`max_operations must be at least ${MIN_MAX_OPERATIONS}`);
+      throw new BarrierInvalidInputError(`max_operations must be at least ${MIN_MAX_OPERATIONS}`);
     }
     if (!Number.isFinite(config.interval) || (config.interval !== 0 && config.interval < MIN_ROTATION_INTERVAL_MS)) {
-      throw new InvalidInputError('interval must be at least 24h, or 0 to disable');
+      throw new BarrierInvalidInputError('interval must be at least 24h, or 0 to disable');
     }
     await this.keyringLock.run(async () => {
       const next = this.unsealedKeyring().withRotation(config);
@@ -197,7 +197,7 @@ export class AESGCMBarrier implements SecurityBarrier {
   // --- internals
 
   private unsealedKeyring(): Keyring {
-    if (!this.keyring) throw new SealedError();
+    if (!this.keyring) throw new BarrierSealedError();
     return this.keyring;
   }
 
@@ -233,9 +233,9 @@ export class AESGCMBarrier implements SecurityBarrier {
         next = openKeyring(current.rootKey, frame);
       } catch {
         const rootFrame = await this.physical.get(ROOT_KEY_PATH);
-        if (!rootFrame) throw new InvalidKeyError('the keyring no longer opens with this node\'s root key');
+        if (!rootFrame) throw new BarrierInvalidKeyError('the keyring no longer opens with this node\'s root key');
         const term = current.key(frameTerm(ROOT_KEY_PATH, rootFrame));
-        if (!term) throw new InvalidKeyError('the root key was re-encrypted under an unknown term');
+        if (!term) throw new BarrierInvalidKeyError('the root key was re-encrypted under an unknown term');
         const rootKey = decryptValue(term.value, ROOT_KEY_PATH, rootFrame);
         next = openKeyring(rootKey, frame);
         zero(rootKey);
@@ -291,7 +291,7 @@ export class AESGCMBarrier implements SecurityBarrier {
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
-    throw new InvalidKeyError(`key must be ${KEY_BYTES} bytes`);
+    throw new BarrierInvalidKeyError(`key must be ${KEY_BYTES} bytes`);
   }
 }
 
@@ -300,7 +300,7 @@ function openKeyring(rootKey: Uint8Array, frame: Uint8Array): Keyring {
   try {
     plain = decryptValue(rootKey, KEYRING_PATH, frame);
   } catch (err) {
-    throw new InvalidKeyError('invalid key', { cause: err });
+    throw new BarrierInvalidKeyError('invalid key', { cause: err });
   }
   try {
     return Keyring.parse(plain);

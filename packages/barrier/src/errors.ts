@@ -1,3 +1,5 @@
+import { CodedError } from '@strongroom/storage';
+
 /** Stable codes of every error the barrier throws; the server maps each to an HTTP status. */
 export type BarrierErrorCode =
   | 'barrier_sealed'
@@ -8,30 +10,26 @@ export type BarrierErrorCode =
   | 'barrier_invalid_path'
   | 'barrier_invalid_input';
 
-export class BarrierError extends Error {
-  constructor(
-    readonly code: BarrierErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class BarrierError extends CodedError<BarrierErrorCode> {
+  constructor(code: BarrierErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'BarrierError';
   }
 }
 
 /** Any data operation while the barrier holds no keys. The message is Vault's. */
-export class SealedError extends BarrierError {
+export class BarrierSealedError extends BarrierError {
   constructor() {
     super('barrier_sealed', 'Vault is sealed');
-    this.name = 'SealedError';
+    this.name = 'BarrierSealedError';
   }
 }
 
 /** A root key that does not open the keyring (or has the wrong size). */
-export class InvalidKeyError extends BarrierError {
+export class BarrierInvalidKeyError extends BarrierError {
   constructor(message = 'invalid key', options?: { cause?: unknown }) {
     super('barrier_invalid_key', message, options);
-    this.name = 'InvalidKeyError';
+    this.name = 'BarrierInvalidKeyError';
   }
 }
 
@@ -64,9 +62,9 @@ export class InvalidPathError extends BarrierError {
   }
 }
 
-export class InvalidInputError extends BarrierError {
+export class BarrierInvalidInputError extends BarrierError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('barrier_invalid_input', message, options);
-    this.name = 'InvalidInputError';
+    this.name = 'BarrierInvalidInputError';
   }
 }

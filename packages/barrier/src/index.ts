@@ -1,12 +1,12 @@
 export {
   BarrierError,
-  SealedError,
-  InvalidKeyError,
+  BarrierSealedError,
+  BarrierInvalidKeyError,
   NotInitializedError,
   AlreadyInitializedError,
   DecryptFailedError,
   InvalidPathError,
-  InvalidInputError,
+  BarrierInvalidInputError,
   type BarrierErrorCode,
 } from './errors.js';
 export { AESGCMBarrier, KEYRING_PATH, ROOT_KEY_PATH, type SecurityBarrier, type KeyStatus, type BarrierOptions } from './barrier.js';

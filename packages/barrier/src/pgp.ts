@@ -1,5 +1,5 @@
 import { createMessage, encrypt, readKey, type Key } from 'openpgp';
-import { InvalidInputError } from './errors.js';
+import { BarrierInvalidInputError } from './errors.js';
 
 /** Reads an OpenPGP public key given as Vault takes it: base64 of the binary key, or ASCII armour. */
 export async function readPublicKey(encoded: string): Promise<Key> {
@@ -8,7 +8,7 @@ export async function readPublicKey(encoded: string): Promise<Key> {
     if (text.startsWith('-----BEGIN PGP')) return await readKey({ armoredKey: text });
     return await readKey({ binaryKey: new Uint8Array(Buffer.from(text, 'base64')) });
   } catch (err) {
-    throw new InvalidInputError('error parsing given PGP key', { cause: err });
+    throw new BarrierInvalidInputError('error parsing given PGP key', { cause: err });
   }
 }
 
@@ -21,7 +21,7 @@ export async function pgpEncryptHex(publicKey: string, data: Uint8Array): Promis
     out = (await encrypt({ message, encryptionKeys: key, format: 'binary' })) as Uint8Array;
   } catch (err) {
     // A key that parses but cannot encrypt (sign-only, expired) is the caller's input, not our failure.
-    throw new InvalidInputError(`error encrypting to the given PGP key: ${(err as Error).message}`, { cause: err });
+    throw new BarrierInvalidInputError(`error encrypting to the given PGP key: ${(err as Error).message}`, { cause: err });
   }
   return { hex: Buffer.from(out).toString('hex'), fingerprint: key.getFingerprint() };
 }

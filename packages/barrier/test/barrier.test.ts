@@ -4,10 +4,10 @@ import { InmemBackend } from '@strongroom/storage';
 import {
   AESGCMBarrier,
   BarrierView,
-  InvalidKeyError,
+  BarrierInvalidKeyError,
   InvalidPathError,
   Keyring,
-  SealedError,
+  BarrierSealedError,
   encryptValue,
   generateKey,
   KEYRING_PATH,
@@ -50,9 +50,9 @@ test('a sealed barrier refuses every operation and forgets its keys', async () =
   await barrier.put('k', text('v'));
   barrier.seal();
   assert.equal(barrier.isSealed(), true);
-  await assert.rejects(barrier.get('k'), SealedError);
-  await assert.rejects(barrier.put('k', text('v')), SealedError);
-  await assert.rejects(barrier.list(''), SealedError);
+  await assert.rejects(barrier.get('k'), BarrierSealedError);
+  await assert.rejects(barrier.put('k', text('v')), BarrierSealedError);
+  await assert.rejects(barrier.list(''), BarrierSealedError);
   await barrier.unseal(rootKey);
   assert.equal(str(await barrier.get('k')), 'v');
 });
@@ -70,8 +70,8 @@ test('sealing zeroes the key material it held', async () => {
 test('a wrong root key is an invalid key error, and init twice is refused', async () => {
   const { barrier, storage, rootKey } = await unsealed();
   barrier.seal();
-  await assert.rejects(barrier.unseal(generateKey()), InvalidKeyError);
-  await assert.rejects(barrier.unseal(new Uint8Array(5)), InvalidKeyError);
+  await assert.rejects(barrier.unseal(generateKey()), BarrierInvalidKeyError);
+  await assert.rejects(barrier.unseal(new Uint8Array(5)), BarrierInvalidKeyError);
   assert.equal(await barrier.verifyRootKey(rootKey), true);
   assert.equal(await barrier.verifyRootKey(generateKey()), false);
   await assert.rejects(new AESGCMBarrier(storage).initialize(generateKey()), (e: Error) => e.name === 'AlreadyInitializedError');
@@ -96,7 +96,7 @@ test('rekey replaces the root key and keeps the data', async () => {
   const newRoot = generateKey();
   await barrier.rekey(newRoot);
   barrier.seal();
-  await assert.rejects(barrier.unseal(rootKey), InvalidKeyError);
+  await assert.rejects(barrier.unseal(rootKey), BarrierInvalidKeyError);
   await barrier.unseal(newRoot);
   assert.equal(str(await barrier.get('k')), 'kept');
 });

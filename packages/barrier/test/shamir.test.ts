@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
-import { AESGCMBarrier, InvalidInputError, InvalidKeyError, combine, generateKey, split, validateShamirParams } from '@strongroom/barrier';
+import { AESGCMBarrier, BarrierInvalidInputError, BarrierInvalidKeyError, combine, generateKey, split, validateShamirParams } from '@strongroom/barrier';
 
 function pick<T>(items: T[], n: number): T[] {
   const copy = [...items];
@@ -33,15 +33,15 @@ test('bounds are checked with clear messages', () => {
   assert.throws(() => validateShamirParams(3, 1), /threshold must be greater than one/);
   assert.throws(() => validateShamirParams(3, 4), /threshold cannot be larger than shares/);
   assert.throws(() => validateShamirParams(256, 3), /shares must be less than 256/);
-  assert.throws(() => split(generateKey(), 2.5, 2), InvalidInputError);
+  assert.throws(() => split(generateKey(), 2.5, 2), BarrierInvalidInputError);
   assert.doesNotThrow(() => validateShamirParams(255, 255));
 });
 
 test('a duplicated, truncated or mixed-length share is refused', () => {
   const parts = split(generateKey(), 5, 3);
   assert.throws(() => combine([parts[0]!, parts[0]!, parts[1]!]), /duplicate share/);
-  assert.throws(() => combine([parts[0]!, parts[1]!, parts[2]!.subarray(0, 10)]), InvalidInputError);
-  assert.throws(() => combine([parts[0]!, parts[1]!, new Uint8Array(parts[2]!.length + 16).fill(8)]), InvalidInputError);
+  assert.throws(() => combine([parts[0]!, parts[1]!, parts[2]!.subarray(0, 10)]), BarrierInvalidInputError);
+  assert.throws(() => combine([parts[0]!, parts[1]!, new Uint8Array(parts[2]!.length + 16).fill(8)]), BarrierInvalidInputError);
 });
 
 test('a foreign set of shares is caught as an invalid key when it fails to open the keyring', async () => {
@@ -51,7 +51,7 @@ test('a foreign set of shares is caught as an invalid key when it fails to open 
   const mine = split(rootKey, 5, 3);
   const foreign = split(generateKey(), 5, 3);
   const mixed = combine([mine[0]!, mine[1]!, foreign[2]!]);
-  await assert.rejects(barrier.unseal(mixed), InvalidKeyError);
+  await assert.rejects(barrier.unseal(mixed), BarrierInvalidKeyError);
   await barrier.unseal(combine([mine[4]!, mine[2]!, mine[0]!]));
   assert.equal(barrier.isSealed(), false);
 });

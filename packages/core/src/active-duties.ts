@@ -1,4 +1,4 @@
-import type { Logger } from './clock.js';
+import type { Logger } from './util/logger.js';
 
 export interface Duty {
   name: string;

@@ -1,13 +1,14 @@
 import type { AESGCMBarrier } from '@strongroom/barrier';
 import type { HABackend } from '@strongroom/storage';
 import type { ActiveDuties } from './active-duties.js';
-import type { Clock, Logger } from './clock.js';
+import type { Clock } from './clock.js';
 import type { ClusterInfo } from './cluster-info.js';
 import { SealedError, StandbyError } from './errors.js';
 import { HAManager, type HARole, type HAStatus } from './ha/ha-manager.js';
 import { checkInitKeys, type InitParams, type InitResult, type SealLifecycle, type SealStatus } from './seal/seal-lifecycle.js';
 import { StateLock } from './state-lock.js';
 import { Listeners } from './util/listeners.js';
+import type { Logger } from './util/logger.js';
 
 /** What changed in a node's state; `change` fires after each of the others. */
 export type NodeEvent = 'unsealed' | 'sealed' | 'active' | 'standby' | 'change';

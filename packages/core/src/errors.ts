@@ -1,3 +1,5 @@
+import { CodedError } from '@strongroom/storage';
+
 /** Stable codes of the errors the core throws; the server's one table maps each to an HTTP status. */
 export type CoreErrorCode =
   | 'invalid_request'
@@ -12,13 +14,9 @@ export type CoreErrorCode =
   | 'audit_failed'
   | 'internal';
 
-export class CoreError extends Error {
-  constructor(
-    readonly code: CoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class CoreError extends CodedError<CoreErrorCode> {
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'CoreError';
   }
 }
@@ -49,6 +47,14 @@ export class UnsupportedOperationError extends CoreError {
   constructor(message = 'unsupported operation') {
     super('unsupported_operation', message);
     this.name = 'UnsupportedOperationError';
+  }
+}
+
+/** Nothing at the path. Vault answers a missing key with 404 and an empty `errors` list, hence the empty message. */
+export class NotFoundError extends CoreError {
+  constructor(message = '') {
+    super('not_found', message);
+    this.name = 'NotFoundError';
   }
 }
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { InvalidRequestError } from './errors.js';
-import { isPlainObject } from './engines/json-entry.js';
+import { isPlainObject } from './util/is-plain-object.js';
 
 /**
  * HCL v1 (and JSON) text -> plain JSON-like objects, shared by policies and the server's config loader.
@@ -55,8 +55,6 @@ export class HCLSyntaxError extends InvalidRequestError {
     this.name = 'HCLSyntaxError';
   }
 }
-
-export { isPlainObject };
 
 function isObjectList(v: unknown): v is Record<string, unknown>[] {
   return Array.isArray(v) && v.length > 0 && v.every(isPlainObject);

@@ -6,13 +6,15 @@ export {
   PermissionDeniedError,
   UnsupportedPathError,
   UnsupportedOperationError,
+  NotFoundError,
   SealedError,
   StandbyError,
   NoActiveNodeError,
   AuditFailedError,
   type CoreErrorCode,
 } from './errors.js';
-export { systemClock, silentLogger, type Clock, type Logger } from './clock.js';
+export { systemClock, type Clock } from './clock.js';
+export { silentLogger, type Logger } from './util/logger.js';
 export type { Request, Response, Auth, Secret, WrapInfo, RequestAuth, Operation } from './logical/request.js';
 export type { LogicalBackend, BackendFactory, BackendContext, SystemView, SpecialPaths } from './logical/backend.js';
 export { FrameworkBackend, type FrameworkBackendDef, type SecretType } from './framework/framework-backend.js';

@@ -5,7 +5,7 @@ import type { ExpirationManager } from './expiration/expiration-manager.js';
 import type { LogicalBackend, SpecialPaths, SystemView } from './logical/backend.js';
 import type { Request, Response } from './logical/request.js';
 import type { RouteEntry, Router } from './mounts/router.js';
-import { matchesAny } from './path-glob.js';
+import { matchesAny } from './util/path-glob.js';
 import type { PolicyStore } from './policy/index.js';
 import { isLocalPath } from './sys/local-paths.js';
 import { requestAuth, type TokenEntry } from './token/token-entry.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
-import { silentLogger, type Logger } from '../src/clock.js';
+import { silentLogger, type Logger } from '../src/util/logger.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { ExpirationManager, type ExpirationRouter } from '../src/expiration/expiration-manager.js';
 import { LeaseTimers, MAX_TIMER_DELAY_MS } from '../src/expiration/lease-timers.js';

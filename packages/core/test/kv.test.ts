@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
 import { kvFactory } from '../src/engines/index.js';
-import { InvalidRequestError, UnsupportedOperationError } from '../src/errors.js';
+import { InvalidRequestError, NotFoundError, UnsupportedOperationError } from '../src/errors.js';
 import type { BackendContext, LogicalBackend } from '../src/logical/backend.js';
 import type { Operation, Request, Response } from '../src/logical/request.js';
 
@@ -203,7 +203,7 @@ describe('kv version 2', () => {
     const patched = await kv.call('patch', 'data/p', { data: { a: null, b: { c: 5 } } });
     assert.equal(patched?.data?.version, 2);
     assert.deepEqual((await kv.call('read', 'data/p'))?.data?.data, { b: { c: 5, d: 3 } });
-    assert.equal(rawBody(await kv.call('patch', 'data/none', { data: { a: 1 } })).status, 404);
+    await assert.rejects(kv.call('patch', 'data/none', { data: { a: 1 } }), NotFoundError);
   });
 
   it('answers v1-style paths with a 404 that points at the v2 API', async () => {

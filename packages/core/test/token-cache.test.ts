@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InmemBackend, type Backend, type TxnOp } from '@strongroom/storage';
-import { silentLogger } from '../src/clock.js';
+import { silentLogger } from '../src/util/logger.js';
 import { ExpirationManager } from '../src/expiration/expiration-manager.js';
 import { TokenStore } from '../src/token/token-store.js';
 import { ManualTime } from './support/manual-time.js';

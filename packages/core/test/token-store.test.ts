@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InmemBackend } from '@strongroom/storage';
-import { silentLogger } from '../src/clock.js';
+import { silentLogger } from '../src/util/logger.js';
 import { InvalidRequestError, PermissionDeniedError } from '../src/errors.js';
 import { ExpirationManager } from '../src/expiration/expiration-manager.js';
 import type { Auth, Operation, Request, Response, Secret } from '../src/logical/request.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { SealedError as BarrierSealedError } from '@strongroom/barrier';
+import { BarrierSealedError } from '@strongroom/barrier';
 import {
   AuditFailedError,
   type Node,
@@ -15,8 +15,9 @@ import {
   type Request,
   type Response,
 } from '@strongroom/core';
-import { FencedError, InvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
-import { buildApp, ConfigError, ERROR_STATUS, errorReply, HttpError, statusForError, type AppOptions } from '../src/index.js';
+import { CodedError, FencedError, InvalidDurationError, StorageInvalidKeyError, ValueTooLargeError } from '@strongroom/storage';
+import { ForwardingError } from '../src/cluster/errors.js';
+import { buildApp, ConfigError, ERROR_STATUS, errorCode, errorReply, HttpError, sendError, statusForError, type AppOptions } from '../src/index.js';
 
 describe('error table', () => {
   it('maps the typed errors of every package to their status', () => {
@@ -25,11 +26,28 @@ describe('error table', () => {
     assert.equal(statusForError(new UnsupportedOperationError()), 405);
     assert.equal(statusForError(new SealedError()), 503);
     assert.equal(statusForError(new BarrierSealedError()), 503);
-    assert.equal(statusForError(new InvalidKeyError('a//b', 'empty segment')), 400);
+    assert.equal(statusForError(new StorageInvalidKeyError('a//b', 'empty segment')), 400);
     assert.equal(statusForError(new ValueTooLargeError('k', 10, 5)), 413);
     assert.equal(statusForError(new FencedError()), 503);
+    assert.equal(statusForError(new InvalidDurationError('1x')), 400);
     assert.equal(statusForError(new ConfigError('x')), 500);
     assert.equal(statusForError(new HttpError('http_unsupported_media_type', 'x')), 415);
+  });
+
+  it('sees the typed errors of every package as one CodedError', () => {
+    const typed = [
+      new InvalidRequestError('bad'),
+      new BarrierSealedError(),
+      new StorageInvalidKeyError('a//b', 'empty segment'),
+      new ConfigError('x'),
+      new HttpError('http_not_found', ''),
+      new ForwardingError('down', true),
+    ];
+    for (const err of typed) {
+      assert.ok(err instanceof CodedError, err.name);
+      assert.equal(errorCode(err), err.code);
+    }
+    assert.equal(statusForError(new ForwardingError('down', true)), 503);
   });
 
   it('gives every status in the table a sensible HTTP range', () => {
@@ -42,9 +60,33 @@ describe('error table', () => {
     assert.deepEqual(errorReply(new Error('db password is hunter2')), { status: 500, body: { errors: ['internal error'] }, internal: true });
     assert.deepEqual(errorReply('a string'), { status: 500, body: { errors: ['internal error'] }, internal: true });
     const odd = new CoreError('no_such_code' as never, 'odd');
+    assert.equal(errorCode(odd), null);
     assert.equal(errorReply(odd).status, 500);
     // A code whose message may carry internals (audit failure) is generic too.
     assert.deepEqual(errorReply(new AuditFailedError()).body, { errors: ['internal error'] });
+  });
+
+  it('logs a typed error whose code has no row, with that code', () => {
+    const logged: Array<Record<string, unknown> | undefined> = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (_m: string, meta?: Record<string, unknown>) => logged.push(meta) };
+    let status = 0;
+    let body = '';
+    const res = {
+      headersSent: false,
+      set statusCode(s: number) {
+        status = s;
+      },
+      setHeader() {},
+      end(text?: string) {
+        body = text ?? '';
+      },
+      destroy() {},
+    };
+    sendError(res as never, new CoreError('no_such_code' as never, 'odd'), logger);
+    assert.equal(status, 500);
+    assert.deepEqual(JSON.parse(body), { errors: ['internal error'] });
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]?.code, 'no_such_code');
   });
 
   it("writes permission denied as Vault's multierror", () => {
@@ -183,5 +225,15 @@ describe('error responses over HTTP', () => {
 
     const bad = await fetch(`${app.url}/v1/secret/metadata/a?list=maybe`);
     assert.equal(bad.status, 400);
+
+    await fetch(`${app.url}/v1/secret/data/a`, { headers: { 'X-Vault-Wrap-TTL': '1h30m' } });
+    assert.equal(got?.wrapTTL, 5400);
+    await fetch(`${app.url}/v1/secret/data/a`, { headers: { 'X-Vault-Wrap-TTL': '300ms' } });
+    assert.equal(got?.wrapTTL, undefined);
+    for (const ttl of ['1x', '-1s']) {
+      const refused = await fetch(`${app.url}/v1/secret/data/a`, { headers: { 'X-Vault-Wrap-TTL': ttl } });
+      assert.equal(refused.status, 400, ttl);
+      assert.deepEqual(await refused.json(), { errors: [`error parsing X-Vault-Wrap-TTL: invalid duration "${ttl}"`] });
+    }
   });
 });

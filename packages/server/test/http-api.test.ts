@@ -165,6 +165,18 @@ describe('HTTP API against a dev server', () => {
       assert.equal(ok.status, 200);
       const read = await call('GET', '/v1/secret/data/methods/p');
       assert.deepEqual(read.json.data.data, { a: 9, b: 2 });
+      const missing = await call('PATCH', '/v1/secret/data/methods/never-written', {
+        body: { data: { a: 1 } },
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      });
+      assert.equal(missing.status, 404);
+      assert.deepEqual(missing.json, { errors: [] });
+      const missingMeta = await call('PATCH', '/v1/secret/metadata/methods/never-written', {
+        body: { max_versions: 3 },
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      });
+      assert.equal(missingMeta.status, 404);
+      assert.deepEqual(missingMeta.json, { errors: [] });
     });
 
     it('treats PUT and POST alike', async () => {

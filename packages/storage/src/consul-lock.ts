@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Lock, LockHolder } from './backend.js';
 import type { ConsulClient } from './consul-api.js';
 import type { ConsulFence } from './consul-fence.js';
+import { parseDurationMs } from './duration.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ConsulLockTiming {
@@ -27,6 +28,8 @@ export class ConsulLock implements Lock {
   private timers: NodeJS.Timeout[] = [];
   private monitorAbort: AbortController | null = null;
   private lastRefreshOk = 0;
+  /** The timings this process acts on, read once: a bad one throws here rather than inside a timer. */
+  private readonly ms: { sessionTtl: number; lockDelay: number; checkTtl: number };
 
   constructor(
     /** The backend's client, key prefix and write fence. */
@@ -34,7 +37,13 @@ export class ConsulLock implements Lock {
     private readonly key: string,
     private readonly value: string,
     private readonly timing: ConsulLockTiming,
-  ) {}
+  ) {
+    this.ms = {
+      sessionTtl: parseDurationMs(timing.sessionTtl),
+      lockDelay: parseDurationMs(timing.lockDelay),
+      checkTtl: parseDurationMs(timing.checkTtl),
+    };
+  }
 
   private get fullKey(): string {
     return this.backend.prefix + this.key;
@@ -61,7 +70,7 @@ export class ConsulLock implements Lock {
         continue;
       }
       if (!res.pair?.session) {
-        await sleep(Math.min(250, durationMs(this.timing.lockDelay) || 250));
+        await sleep(Math.min(250, this.ms.lockDelay || 250));
         index = undefined;
       } else {
         index = res.index;
@@ -101,8 +110,8 @@ export class ConsulLock implements Lock {
       checks: ['serfHealth', this.checkId],
       behavior: 'release',
     });
-    const checkEvery = Math.max(200, durationMs(this.timing.checkTtl) / 3);
-    const renewEvery = Math.max(1000, durationMs(this.timing.sessionTtl) / 2);
+    const checkEvery = Math.max(200, this.ms.checkTtl / 3);
+    const renewEvery = Math.max(1000, this.ms.sessionTtl / 2);
     this.timers.push(setInterval(() => void this.refreshCheck(), checkEvery));
     // Independent of any answer: a request to an unreachable agent may hang rather than fail.
     this.timers.push(setInterval(() => this.watchdog(), Math.max(100, checkEvery / 2)));
@@ -126,7 +135,7 @@ export class ConsulLock implements Lock {
    * node may hold the lock, so stop believing we hold it, counting from the last refresh Consul acknowledged.
    */
   private watchdog(): void {
-    if (this.controller && Date.now() - this.lastRefreshOk >= durationMs(this.timing.checkTtl)) this.lose();
+    if (this.controller && Date.now() - this.lastRefreshOk >= this.ms.checkTtl) this.lose();
   }
 
   private async renewSession(): Promise<void> {
@@ -183,16 +192,4 @@ export class ConsulLock implements Lock {
     this.checkId = null;
     if (id) await this.backend.client.checkDeregister(id).catch(() => undefined);
   }
-}
-
-/** Parses Go-style durations such as `15s`, `500ms`, `1m30s`. */
-export function durationMs(text: string): number {
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    const n = Number(m[1]);
-    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
-  }
-  return total;
 }

@@ -1,3 +1,5 @@
+import { CodedError } from './coded-error.js';
+
 /** Stable codes of every error the storage layer throws; the server maps each to an HTTP status. */
 export type StorageErrorCode =
   | 'storage_invalid_key'
@@ -8,21 +10,17 @@ export type StorageErrorCode =
   | 'storage_unavailable'
   | 'storage_lock_lost';
 
-export class StorageError extends Error {
-  constructor(
-    readonly code: StorageErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class StorageError extends CodedError<StorageErrorCode> {
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'StorageError';
   }
 }
 
-export class InvalidKeyError extends StorageError {
+export class StorageInvalidKeyError extends StorageError {
   constructor(key: string, reason: string) {
     super('storage_invalid_key', `invalid storage key ${JSON.stringify(key)}: ${reason}`);
-    this.name = 'InvalidKeyError';
+    this.name = 'StorageInvalidKeyError';
   }
 }
 
@@ -65,5 +63,16 @@ export class StorageUnavailableError extends StorageError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('storage_unavailable', message, options);
     this.name = 'StorageUnavailableError';
+  }
+}
+
+/** Stable code of the duration parser's error; bad input from a client or a config file, not a storage failure. */
+export type DurationErrorCode = 'duration_invalid';
+
+/** Text that is not a duration (see duration.ts); callers that know the field usually say which one. */
+export class InvalidDurationError extends CodedError<DurationErrorCode> {
+  constructor(readonly text: string) {
+    super('duration_invalid', `invalid duration ${JSON.stringify(text)}`);
+    this.name = 'InvalidDurationError';
   }
 }

@@ -1,15 +1,19 @@
 export type { Backend, HABackend, Lock, LockHolder, TxnOp } from './backend.js';
 export { isHABackend } from './backend.js';
+export { CodedError } from './coded-error.js';
 export {
   StorageError,
-  InvalidKeyError,
+  StorageInvalidKeyError,
   ValueTooLargeError,
   TooManyOperationsError,
   TransactionFailedError,
   FencedError,
   StorageUnavailableError,
+  InvalidDurationError,
   type StorageErrorCode,
+  type DurationErrorCode,
 } from './errors.js';
+export { parseDurationMs, parseDurationSeconds, MAX_DURATION_SECONDS } from './duration.js';
 export { validateKey, validatePrefix } from './keys.js';
 export { InmemBackend, InmemStore } from './inmem.js';
 export { FileBackend } from './file.js';
@@ -21,7 +25,7 @@ export {
   CONSUL_MAX_TXN_OPS,
   DEFAULT_LOCK_TIMING,
 } from './consul.js';
-export { type ConsulLockTiming, durationMs } from './consul-lock.js';
+export type { ConsulLockTiming } from './consul-lock.js';
 export { CachedBackend } from './cache.js';
 export { migrate } from './migrate.js';
 export { Mutex } from './mutex.js';

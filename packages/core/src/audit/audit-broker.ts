@@ -1,4 +1,5 @@
-import { type Clock, type Logger, silentLogger, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
+import { type Logger, silentLogger } from '../util/logger.js';
 import { AuditFailedError, InvalidRequestError } from '../errors.js';
 import type { AuditDevice, AuditEntry } from './audit-device.js';
 import { type AuditInput, type EntryFormat, type HashMemo, formatRequestEntry, formatResponseEntry } from './audit-entry.js';

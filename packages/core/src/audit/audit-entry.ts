@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Auth, Request, RequestAuth, Response } from '../logical/request.js';
+import { rfc3339Nano } from '../util/rfc3339-nano.js';
 import type { AuditAuth, AuditEntry, AuditRequest, AuditResponse, AuditWrapInfo } from './audit-device.js';
 import type { FormatOptions } from './audit-options.js';
 import { copyHashed } from './hash-structure.js';
@@ -33,15 +34,6 @@ export interface EntryFormat extends FormatOptions {
  * same token, accessor and usually the same data. Only values of that one request are ever looked up in it.
  */
 export type HashMemo = Map<string, string>;
-
-/** Go's `time.RFC3339Nano` of a UTC time: the fraction loses its trailing zeros, and the dot when nothing is left. */
-export function rfc3339Nano(d: Date): string {
-  const s = d.toISOString();
-  let end = s.length - 1;
-  while (s.charCodeAt(end - 1) === 0x30) end--;
-  if (s.charCodeAt(end - 1) === 0x2e) end--;
-  return s.slice(0, end) + 'Z';
-}
 
 /** Go's `time.RFC3339`: whole seconds. */
 function rfc3339(d: Date): string {

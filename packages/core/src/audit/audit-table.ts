@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { BarrierView } from '@strongroom/barrier';
 import { Mutex, type Backend } from '@strongroom/storage';
-import { type Logger, silentLogger } from '../clock.js';
 import { InvalidRequestError } from '../errors.js';
 import type { Request } from '../logical/request.js';
-import { ownValue } from '../own-value.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { mountAccessor } from '../util/mount-accessor.js';
+import { ownValue } from '../util/own-value.js';
 import { DEFAULT_AUDIT_TIMEOUT_MS, type AuditBroker } from './audit-broker.js';
 import type { AuditDevice, AuditDeviceFactory } from './audit-device.js';
 import { formatRequestEntry } from './audit-entry.js';
@@ -149,7 +150,7 @@ export class AuditTable {
         type: req.type,
         description: req.description ?? '',
         uuid: randomUUID(),
-        accessor: `audit_${randomBytes(4).toString('hex')}`,
+        accessor: mountAccessor('audit'),
         options,
         local: req.local ?? false,
       };

@@ -1,6 +1,6 @@
 export { AuditBroker, DEFAULT_AUDIT_TIMEOUT_MS, type AuditBrokerOptions, type AuditRegistration } from './audit-broker.js';
 export type { AuditDevice, AuditDeviceFactory, AuditEntry, AuditAuth, AuditRequest, AuditResponse, AuditWrapInfo } from './audit-device.js';
-export { formatRequestEntry, formatResponseEntry, encodeEntry, rfc3339Nano, type AuditInput } from './audit-entry.js';
+export { formatRequestEntry, formatResponseEntry, encodeEntry, type AuditInput } from './audit-entry.js';
 export { parseFormatOptions, parseBoolOption, type FormatOptions } from './audit-options.js';
 export { FileAuditDevice, fileAuditFactory, parseFileAuditOptions, type FileAuditOptions } from './file-device.js';
 export { hashWithSalt } from './salt.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '@strongroom/storage';
-import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../engines/json-entry.js';
+import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../util/json-entry.js';
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData, FieldSchemas } from '../framework/field.js';
 import { TOKEN_FIELDS, applyTokenFields, newTokenSettings, tokenData, type TokenSettings } from './token-fields.js';

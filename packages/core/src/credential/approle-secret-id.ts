@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Backend } from '@strongroom/storage';
-import { decodeJSON, encodeJSON, isPlainObject } from '../engines/json-entry.js';
+import { decodeJSON, encodeJSON } from '../util/json-entry.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import { InvalidRequestError } from '../errors.js';
 
 /** A secret ID as stored at `secret_id/<role>/<hmac>`; the secret ID itself exists only as that HMAC. */

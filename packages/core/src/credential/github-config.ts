@@ -1,5 +1,5 @@
 import type { Backend } from '@strongroom/storage';
-import { decodeJSON, encodeJSON } from '../engines/json-entry.js';
+import { decodeJSON, encodeJSON } from '../util/json-entry.js';
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData, FieldSchemas } from '../framework/field.js';
 import { TOKEN_FIELDS, applyTokenFields, newTokenSettings, tokenData, type TokenSettings } from './token-fields.js';

@@ -1,5 +1,5 @@
 import type { Backend } from '@strongroom/storage';
-import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../engines/json-entry.js';
+import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../util/json-entry.js';
 import { normalizePolicies } from './token-fields.js';
 
 /** One mapping, as Vault's PolicyMap keeps it: the comma-separated policies as given. */

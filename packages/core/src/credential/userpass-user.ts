@@ -1,5 +1,5 @@
 import type { Backend } from '@strongroom/storage';
-import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../engines/json-entry.js';
+import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../util/json-entry.js';
 import type { Auth } from '../logical/request.js';
 import { newTokenSettings, tokenAuth, tokenData, type TokenSettings } from './token-fields.js';
 

@@ -1,4 +1,4 @@
-import { KeyedLock } from '../engines/keyed-lock.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData, FieldSchemas } from '../framework/field.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';

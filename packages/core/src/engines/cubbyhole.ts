@@ -5,7 +5,7 @@ import { FrameworkBackend } from '../framework/framework-backend.js';
 import type { FieldData } from '../framework/field.js';
 import type { BackendContext, LogicalBackend } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
-import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from './json-entry.js';
+import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../util/json-entry.js';
 import { listFolder } from './kv-v1.js';
 
 const HELP = `

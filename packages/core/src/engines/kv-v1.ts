@@ -1,10 +1,10 @@
 import type { Backend } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
-import { parseDuration } from '../framework/duration.js';
+import { parseApiDurationSeconds } from '../framework/duration.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';
 import type { BackendContext, LogicalBackend, SystemView } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
-import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from './json-entry.js';
+import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../util/json-entry.js';
 
 const HELP = `
 The kv backend reads and writes arbitrary secrets to the backend.
@@ -22,7 +22,7 @@ export function ttlHint(data: Record<string, unknown>, system: SystemView): numb
   const hint = data.ttl ?? data.lease;
   if (typeof hint === 'number' && Number.isFinite(hint) && hint >= 0) return Math.floor(hint);
   if (typeof hint === 'string') {
-    const secs = parseDuration(hint);
+    const secs = parseApiDurationSeconds(hint);
     if (secs !== null) return secs;
   }
   return system.defaultLeaseTTL();

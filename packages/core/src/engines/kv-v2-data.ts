@@ -1,24 +1,23 @@
 import type { TxnOp } from '@strongroom/storage';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { SystemView } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
-import { isPlainObject } from './json-entry.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import {
   addVersion,
   deletionTime,
   isDeleted,
   newKeyMetadata,
   rawEnvelope,
-  rawNotFound,
   versionView,
   type KeyMetadata,
   type KvConfig,
   type StoredVersion,
 } from './kv-v2-model.js';
 import type { KvV2Store } from './kv-v2-store.js';
-import { mergePatch } from './merge-patch.js';
+import { mergePatch } from '../util/merge-patch.js';
 
 /** Vault decodes `options.cas` with mapstructure's weak decoding: numbers, numeric strings and booleans pass. */
 function parseCas(raw: unknown): number {
@@ -128,12 +127,12 @@ export function dataPath(deps: KvV2Deps): PathDef {
     const body = secretData(data);
     return store.locks.run(key, async () => {
       const meta = await store.metadata(key);
-      if (!meta) return rawNotFound();
+      if (!meta) throw new NotFoundError();
       const config = await store.config();
       checkCas(data, config, meta);
       const current = meta.currentVersion;
       const vm = meta.versions[String(current)];
-      if (!vm) return rawNotFound();
+      if (!vm) throw new NotFoundError();
       if (vm.destroyed || isDeleted(vm, system.now().getTime())) return rawEnvelope(req, 404, versionView(meta, current, vm));
       const stored = await store.version(key, current);
       if (!stored) throw new Error('could not find version data');

@@ -1,10 +1,10 @@
 import type { TxnOp } from '@strongroom/storage';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Request, Response } from '../logical/request.js';
 import type { KvV2Deps } from './kv-v2-data.js';
-import { DELETE_VERSION_AFTER_DISABLED, goDuration, isDeleted, newKeyMetadata, rawNotFound, rfc3339Nano, type KeyMetadata } from './kv-v2-model.js';
+import { DELETE_VERSION_AFTER_DISABLED, goDuration, isDeleted, newKeyMetadata, kvTime, type KeyMetadata } from './kv-v2-model.js';
 import { listPrefix } from './kv-v1.js';
 
 const MAX_CUSTOM_METADATA_KEYS = 64;
@@ -69,17 +69,17 @@ function nonNegative(data: FieldData, field: string): number {
 export function metadataView(meta: KeyMetadata): Record<string, unknown> {
   const versions: Record<string, unknown> = {};
   for (const [n, vm] of Object.entries(meta.versions)) {
-    versions[n] = { created_time: rfc3339Nano(vm.created), deletion_time: rfc3339Nano(vm.deletion), destroyed: vm.destroyed };
+    versions[n] = { created_time: kvTime(vm.created), deletion_time: kvTime(vm.deletion), destroyed: vm.destroyed };
   }
   return {
     cas_required: meta.casRequired,
-    created_time: rfc3339Nano(meta.created),
+    created_time: kvTime(meta.created),
     current_version: meta.currentVersion,
     custom_metadata: meta.customMetadata,
     delete_version_after: goDuration(meta.deleteVersionAfter),
     max_versions: meta.maxVersions,
     oldest_version: meta.oldestVersion,
-    updated_time: rfc3339Nano(meta.updated),
+    updated_time: kvTime(meta.updated),
     versions,
   };
 }
@@ -109,7 +109,7 @@ export function metadataPath(deps: KvV2Deps): PathDef {
     return store.locks.run(key, async () => {
       let meta = await store.metadata(key);
       if (!meta) {
-        if (patch) return rawNotFound();
+        if (patch) throw new NotFoundError();
         const now = system.now().getTime();
         meta = { ...newKeyMetadata(key), created: now, updated: now };
       }

@@ -1,5 +1,6 @@
 import { formatDuration } from '../framework/duration.js';
 import type { Request, Response } from '../logical/request.js';
+import { rfc3339Nano } from '../util/rfc3339-nano.js';
 
 /** Vault keeps this many versions when neither the mount nor the key says otherwise. */
 export const DEFAULT_MAX_VERSIONS = 10;
@@ -59,10 +60,9 @@ export function newKeyMetadata(key: string): KeyMetadata {
   };
 }
 
-/** Go's `time.RFC3339Nano` drops trailing zeros of the fraction (and the dot when nothing is left). */
-export function rfc3339Nano(ms: number | null): string {
-  if (ms === null) return '';
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z').replace(/\.Z$/, 'Z');
+/** A stored time as kv v2 shows it: Go's RFC 3339 with nanoseconds, or '' for none. */
+export function kvTime(ms: number | null): string {
+  return ms === null ? '' : rfc3339Nano(new Date(ms));
 }
 
 /** Go's `time.Duration.String()` for whole seconds: `0s`, `1m30s`, `768h0m0s`, `-1s`. */
@@ -122,9 +122,9 @@ export function addVersion(
 /** The per-version metadata block of data, patch and subkeys responses. */
 export function versionView(meta: KeyMetadata, version: number, vm: VersionMeta): Record<string, unknown> {
   return {
-    created_time: rfc3339Nano(vm.created),
+    created_time: kvTime(vm.created),
     custom_metadata: meta.customMetadata,
-    deletion_time: rfc3339Nano(vm.deletion),
+    deletion_time: kvTime(vm.deletion),
     destroyed: vm.destroyed,
     version,
   };
@@ -151,9 +151,4 @@ export function rawEnvelope(req: Request, status: number, data: Record<string, u
       },
     },
   };
-}
-
-/** A bare 404 for operations (patch) that the core would not turn into one from a null. */
-export function rawNotFound(): Response {
-  return { raw: { status: 404, contentType: 'application/json', body: { errors: [] } } };
 }

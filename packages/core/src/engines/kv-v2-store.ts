@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Backend, TxnOp } from '@strongroom/storage';
-import { decodeJSON, encodeJSON, isStorableKey } from './json-entry.js';
-import { KeyedLock } from './keyed-lock.js';
+import { decodeJSON, encodeJSON, isStorableKey } from '../util/json-entry.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { EMPTY_CONFIG, type KeyMetadata, type KvConfig, type StoredVersion } from './kv-v2-model.js';
 
 const CONFIG_KEY = 'config';

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import { coerce, type FieldData, type FieldSchemas } from '../framework/field.js';
 import type { Response } from '../logical/request.js';
-import { isPlainObject } from './json-entry.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 import type { TransitKey } from './transit-key.js';
 
 /** One unit of work: the top-level fields of a single request, or one element of `batch_input`. */

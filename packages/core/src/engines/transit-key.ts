@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
-import { decodeJSON, encodeJSON } from './json-entry.js';
-import { KeyedLock } from './keyed-lock.js';
+import { decodeJSON, encodeJSON } from '../util/json-entry.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 
 /** The key types this engine implements: all symmetric AEADs with a 12-byte nonce and a 16-byte tag. */
 export const TRANSIT_KEY_TYPES = ['aes256-gcm96', 'aes128-gcm96', 'chacha20-poly1305'] as const;

@@ -1,6 +1,7 @@
 import type { Backend } from '@strongroom/storage';
-import type { Clock, Logger } from '../clock.js';
-import { KeyedLock } from '../engines/keyed-lock.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../util/logger.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { InvalidRequestError } from '../errors.js';
 import type { Response, Secret } from '../logical/request.js';
 import { randomBase62 } from '../token/token-id.js';

@@ -1,5 +1,6 @@
+import { MAX_DURATION_SECONDS } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
-import { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
+import { parseApiDurationSeconds } from './duration.js';
 
 export type FieldType =
   | 'string'
@@ -84,7 +85,7 @@ export function coerce(name: string, schema: FieldSchema, raw: unknown): unknown
     case 'duration': {
       if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && raw <= MAX_DURATION_SECONDS) return Math.floor(raw);
       if (typeof raw === 'string') {
-        const secs = parseDuration(raw);
+        const secs = parseApiDurationSeconds(raw);
         if (secs === null) throw new InvalidRequestError(`error converting input for field "${name}": invalid duration "${raw}"`);
         return secs;
       }
@@ -95,7 +96,7 @@ export function coerce(name: string, schema: FieldSchema, raw: unknown): unknown
       if (typeof raw === 'string') {
         const t = raw.trim();
         const neg = t.startsWith('-');
-        const secs = parseDuration(neg ? t.slice(1) : t);
+        const secs = parseApiDurationSeconds(neg ? t.slice(1) : t);
         if (secs === null) throw new InvalidRequestError(`error converting input for field "${name}": invalid duration "${raw}"`);
         return neg ? -secs : secs;
       }

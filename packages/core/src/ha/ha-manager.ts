@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Backend, HABackend, Lock } from '@strongroom/storage';
-import type { Logger } from '../clock.js';
+import type { Logger } from '../util/logger.js';
 import { Listeners } from '../util/listeners.js';
 
 export interface HAStatus {

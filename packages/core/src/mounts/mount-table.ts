@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Backend } from '@strongroom/storage';
 import { BarrierView } from '@strongroom/barrier';
 import { InvalidRequestError } from '../errors.js';
-import type { Logger } from '../clock.js';
 import type { BackendFactory, LogicalBackend, SystemView } from '../logical/backend.js';
-import { ownValue } from '../own-value.js';
+import type { Logger } from '../util/logger.js';
+import { mountAccessor } from '../util/mount-accessor.js';
+import { ownValue } from '../util/own-value.js';
 import { routePrefix, storagePrefix, type MountConfig, type MountEntry, type MountTableName } from './mount-entry.js';
 import type { Router } from './router.js';
 
@@ -174,7 +175,7 @@ export class MountTable {
       type,
       description: req.description ?? '',
       uuid: randomUUID(),
-      accessor: `${type}_${randomBytes(4).toString('hex')}`,
+      accessor: mountAccessor(type),
       config: {
         default_lease_ttl: req.config?.default_lease_ttl ?? 0,
         max_lease_ttl: req.config?.max_lease_ttl ?? 0,

@@ -130,7 +130,7 @@ function valueDenied(v: unknown, list: unknown[]): boolean {
   return false;
 }
 
-/** Vault's priority between two matching non-exact rules; positive when `a` wins (ref §4 rules 1-5). */
+/** Vault's priority between two matching non-exact rules, its documented rules 1-5 in order; positive when `a` wins. */
 function comparePriority(a: Candidate, b: Candidate): number {
   if (a.firstWildcard !== b.firstWildcard) return a.firstWildcard - b.firstWildcard; // 1: later wildcard wins
   if (a.isPrefix !== b.isPrefix) return a.isPrefix ? -1 : 1; // 2: not ending in `*` wins

@@ -1,4 +1,4 @@
-/** Vault's `default` policy, written on first setup and editable afterwards (vault-api.md section 4). */
+/** Vault's `default` policy text, written on first setup and editable afterwards. */
 export const DEFAULT_POLICY = `# Allow tokens to look up their own properties
 path "auth/token/lookup-self" {
     capabilities = ["read"]

@@ -1,5 +1,5 @@
-import { InvalidKeyError, Mutex, validateKey, type Backend } from '@strongroom/storage';
-import { type Logger, silentLogger } from '../clock.js';
+import { StorageInvalidKeyError, Mutex, validateKey, type Backend } from '@strongroom/storage';
+import { type Logger, silentLogger } from '../util/logger.js';
 import { InvalidRequestError } from '../errors.js';
 import { ACL } from './acl.js';
 import { DEFAULT_POLICY, RESPONSE_WRAPPING_POLICY, RESPONSE_WRAPPING_POLICY_NAME } from './builtin-policies.js';
@@ -144,7 +144,7 @@ function storableName(name: string): boolean {
     validateKey(name);
     return true;
   } catch (err) {
-    if (err instanceof InvalidKeyError) return false;
+    if (err instanceof StorageInvalidKeyError) return false;
     throw err;
   }
 }

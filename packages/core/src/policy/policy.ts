@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
-import { parseDuration } from '../framework/duration.js';
-import { HCLSyntaxError, hclBlocks, hclObjects, isPlainObject, parseHCL } from '../hcl.js';
+import { parseApiDurationSeconds } from '../framework/duration.js';
+import { HCLSyntaxError, hclBlocks, hclObjects, parseHCL } from '../hcl.js';
+import { isPlainObject } from '../util/is-plain-object.js';
 
 export const CAPABILITIES = ['deny', 'create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
@@ -112,7 +113,7 @@ function parameterMap(pattern: string, key: string, v: unknown): Record<string, 
 function wrappingTTL(pattern: string, key: string, v: unknown): number {
   let secs: number | null = null;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) secs = v;
-  else if (typeof v === 'string') secs = parseDuration(v);
+  else if (typeof v === 'string') secs = parseApiDurationSeconds(v);
   if (secs === null) fail(`path "${pattern}": error parsing ${key}: invalid duration ${JSON.stringify(v)}`);
   return secs;
 }

@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Response } from '../logical/request.js';
-import { ownValue } from '../own-value.js';
+import { ownValue } from '../util/own-value.js';
 
 /** Vault's algorithm names -> node's. */
 const HASHES: Record<string, string> = {

@@ -1,5 +1,5 @@
-import type { Logger } from '../clock.js';
-import { KeyedLock } from '../engines/keyed-lock.js';
+import type { Logger } from '../util/logger.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { InvalidRequestError } from '../errors.js';
 import type { ExpirationManager } from '../expiration/expiration-manager.js';
 import { authLeaseId } from '../expiration/lease-entry.js';

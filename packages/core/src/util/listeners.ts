@@ -1,4 +1,4 @@
-import type { Logger } from '../clock.js';
+import type { Logger } from './logger.js';
 
 /**
  * A set of callbacks for one event. Adding returns the way to remove, so whoever subscribes can undo it without

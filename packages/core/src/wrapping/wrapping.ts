@@ -1,13 +1,13 @@
 import { BarrierView } from '@strongroom/barrier';
 import type { Backend } from '@strongroom/storage';
-import { rfc3339Nano } from '../audit/audit-entry.js';
 import type { Clock } from '../clock.js';
 import { readCubbyhole, writeCubbyhole } from '../engines/cubbyhole.js';
-import { KeyedLock } from '../engines/keyed-lock.js';
 import { InvalidRequestError } from '../errors.js';
 import type { Auth, Request, Response, WrapInfo } from '../logical/request.js';
 import { storagePrefix, type MountEntry } from '../mounts/mount-entry.js';
 import { RESPONSE_WRAPPING_POLICY_NAME } from '../policy/builtin-policies.js';
+import { KeyedLock } from '../util/keyed-lock.js';
+import { rfc3339Nano } from '../util/rfc3339-nano.js';
 import { envelopeResponse, responseEnvelope } from './envelope.js';
 
 /** The part of a token entry wrapping relies on. */

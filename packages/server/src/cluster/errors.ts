@@ -1,14 +1,12 @@
+import { CodedError } from '@strongroom/storage';
+
 /** Stable codes of the errors the cluster layer throws. */
 export type ClusterErrorCode = 'cluster_identity_invalid' | 'cluster_forwarding_failed';
 
 /** An error of the cluster layer; its status comes from the server's one table like every other code. */
-export class ClusterError extends Error {
-  constructor(
-    readonly code: ClusterErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class ClusterError extends CodedError<ClusterErrorCode> {
+  constructor(code: ClusterErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'ClusterError';
   }
 }

@@ -17,4 +17,4 @@ export { loadConfig, loadPartialConfig, parseConfigText } from './load-config.js
 export { finalizeConfig, mergeConfigs, type ConfigEnv } from './finalize-config.js';
 export { parseLogLevel } from './parse-config.js';
 export { devConfig, DEV_LISTEN_ADDRESS } from './dev-config.js';
-export { parseDurationMs, formatDurationMs } from './duration.js';
+export { formatDurationMs } from './duration.js';

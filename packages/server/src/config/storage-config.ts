@@ -1,4 +1,4 @@
-import { DEFAULT_LOCK_TIMING, durationMs } from '@strongroom/storage';
+import { DEFAULT_LOCK_TIMING, parseDurationMs } from '@strongroom/storage';
 import { unknownKeys } from './blocks.js';
 import { ConfigError } from './errors.js';
 import type { ConsulStorageConfig, StorageConfig } from './types.js';
@@ -57,7 +57,7 @@ function parseConsul(body: Record<string, unknown>, at: string, warnings: string
     return s === '' ? undefined : s;
   };
   const dur = (k: string, dflt?: string): number | undefined =>
-    body[k] !== undefined ? readDurationMs(body[k], `${at}: ${k}`) : dflt === undefined ? undefined : durationMs(dflt);
+    body[k] !== undefined ? readDurationMs(body[k], `${at}: ${k}`) : dflt === undefined ? undefined : parseDurationMs(dflt);
 
   let scheme = body['scheme'] === undefined ? undefined : readEnum(body['scheme'], ['http', 'https'] as const, `${at}: scheme`);
   // Consul's own client accepts a scheme in the address; keep the host:port and move the scheme where it belongs.

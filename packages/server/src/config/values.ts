@@ -1,5 +1,5 @@
+import { parseDurationMs } from '@strongroom/storage';
 import { ConfigError } from './errors.js';
-import { parseDurationMs } from './duration.js';
 
 /**
  * Coercion of config values. HCL and JSON disagree on types (`tls_disable = 1`, `"true"`, `true`; durations as
@@ -37,11 +37,19 @@ export function readInt(v: unknown, where: string): number {
 /** A duration as milliseconds; a bare number means seconds, as in Vault. */
 export function readDurationMs(v: unknown, where: string): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v * 1000);
-  if (typeof v === 'string') {
-    const ms = parseDurationMs(v);
-    if (ms !== null) return ms;
+  let cause: unknown;
+  // No negative timeout or TTL means anything here.
+  if (typeof v === 'string' && !v.trim().startsWith('-')) {
+    try {
+      return Math.round(parseDurationMs(v.trim()));
+    } catch (err) {
+      cause = err;
+    }
   }
-  throw new ConfigError(`${where}: invalid duration ${describe(v)} (use e.g. "768h", "15s", "500ms" or a number of seconds)`);
+  throw new ConfigError(
+    `${where}: invalid duration ${describe(v)} (use e.g. "768h", "15s", "500ms" or a number of seconds)`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** A comma-separated string (Vault's spelling) or a list. */

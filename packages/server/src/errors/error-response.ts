@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '@strongroom/core';
+import { CodedError } from '@strongroom/storage';
 import { writeJson } from '../http/write-json.js';
 import { errorCode, statusForError } from './status-table.js';
 
@@ -38,7 +39,9 @@ export function sendError(
   const reply = errorReply(err);
   if (reply.internal) {
     const e = err instanceof Error ? err : new Error(String(err));
-    logger.error('request failed', { ...context, error: e.message, code: errorCode(err) ?? undefined, stack: e.stack });
+    // The raw code, mapped or not: a typed error that fell through the table must be visible in the log.
+    const code = err instanceof CodedError ? err.code : undefined;
+    logger.error('request failed', { ...context, error: e.message, code, stack: e.stack });
   }
   if (res.headersSent) {
     // Too late for a status: cut the response short so the client sees it failed.

@@ -1,3 +1,5 @@
+import { CodedError } from '@strongroom/storage';
+
 /** Stable codes of the errors the HTTP layer itself raises (before or around the node). */
 export type HttpErrorCode =
   | 'http_malformed_body'
@@ -12,13 +14,9 @@ export type HttpErrorCode =
   | 'http_unsupported_format';
 
 /** An error of the HTTP layer; its status comes from the one table in status-table.ts like every other code. */
-export class HttpError extends Error {
-  constructor(
-    readonly code: HttpErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class HttpError extends CodedError<HttpErrorCode> {
+  constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'HttpError';
   }
 }

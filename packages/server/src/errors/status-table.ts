@@ -1,11 +1,18 @@
-import { BarrierError, type BarrierErrorCode } from '@strongroom/barrier';
-import { CoreError, type CoreErrorCode } from '@strongroom/core';
-import { StorageError, type StorageErrorCode } from '@strongroom/storage';
-import { ClusterIdentityError, ForwardingError, type ClusterErrorCode } from '../cluster/errors.js';
-import { ConfigError, type ConfigErrorCode } from '../config/errors.js';
-import { HttpError, type HttpErrorCode } from './http-error.js';
+import type { BarrierErrorCode } from '@strongroom/barrier';
+import type { CoreErrorCode } from '@strongroom/core';
+import { CodedError, type DurationErrorCode, type StorageErrorCode } from '@strongroom/storage';
+import type { ClusterErrorCode } from '../cluster/errors.js';
+import type { ConfigErrorCode } from '../config/errors.js';
+import type { HttpErrorCode } from './http-error.js';
 
-export type ErrorCode = CoreErrorCode | BarrierErrorCode | StorageErrorCode | ConfigErrorCode | ClusterErrorCode | HttpErrorCode;
+export type ErrorCode =
+  | CoreErrorCode
+  | BarrierErrorCode
+  | StorageErrorCode
+  | DurationErrorCode
+  | ConfigErrorCode
+  | ClusterErrorCode
+  | HttpErrorCode;
 
 /**
  * The one table from error code to HTTP status. Typed as a Record over the union of every package's codes, so a
@@ -42,6 +49,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   storage_fenced: 503,
   storage_unavailable: 503,
   storage_lock_lost: 503,
+  // duration parser (callers usually rethrow it as their own error naming the field)
+  duration_invalid: 400,
   // config (only at start-up; never expected inside a request)
   config_invalid: 500,
   // cluster
@@ -61,20 +70,16 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   http_unsupported_format: 400,
 };
 
-/** The stable code of a typed error of any package, or null for anything else (which becomes a 500). */
+/**
+ * The stable code of a typed error of any package, or null for anything else (which becomes a 500). A CodedError
+ * whose code has no row (possible only through a cast) is null too; sendError then logs it with its code.
+ */
 export function errorCode(err: unknown): ErrorCode | null {
-  if (
-    err instanceof CoreError ||
-    err instanceof BarrierError ||
-    err instanceof StorageError ||
-    err instanceof ConfigError ||
-    err instanceof ClusterIdentityError ||
-    err instanceof ForwardingError ||
-    err instanceof HttpError
-  ) {
-    return Object.hasOwn(ERROR_STATUS, err.code) ? err.code : null;
-  }
-  return null;
+  return err instanceof CodedError && isMapped(err.code) ? err.code : null;
+}
+
+function isMapped(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_STATUS, code);
 }
 
 /** The HTTP status an error maps to: its code's row in the table, 500 for an untyped throw. */

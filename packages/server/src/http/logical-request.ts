@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Operation, Request } from '@strongroom/core';
-import { parseDurationMs } from '../config/duration.js';
+import { parseDurationSeconds } from '@strongroom/storage';
 import { HttpError } from '../errors/http-error.js';
 import { mediaType, parseRequestBody } from './parse-body.js';
 
@@ -84,9 +84,16 @@ export function clientToken(headers: IncomingHttpHeaders): string {
 function wrapTTL(headers: IncomingHttpHeaders): number | undefined {
   const raw = header(headers, 'x-vault-wrap-ttl')?.trim();
   if (!raw) return undefined;
-  const ms = parseDurationMs(raw);
-  if (ms === null) throw new HttpError('http_invalid_header', `error parsing X-Vault-Wrap-TTL: invalid duration ${JSON.stringify(raw)}`);
-  const seconds = Math.floor(ms / 1000);
+  const invalid = (options?: { cause: unknown }) =>
+    new HttpError('http_invalid_header', `error parsing X-Vault-Wrap-TTL: invalid duration ${JSON.stringify(raw)}`, options);
+  // Vault refuses a negative wrap TTL rather than reading it as "no wrapping".
+  if (raw.startsWith('-')) throw invalid();
+  let seconds: number;
+  try {
+    seconds = parseDurationSeconds(raw);
+  } catch (cause) {
+    throw invalid({ cause });
+  }
   return seconds > 0 ? seconds : undefined;
 }
 

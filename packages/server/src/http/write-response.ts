@@ -1,4 +1,5 @@
 import { authBlock, type Request, type Response, type WrapInfo } from '@strongroom/core';
+import { ERROR_STATUS } from '../errors/status-table.js';
 import { writeEmpty, writeJson, type ResponseSink } from './write-json.js';
 
 /**
@@ -32,7 +33,7 @@ export function wrapInfoBlock(w: WrapInfo): Record<string, unknown> {
   return out;
 }
 
-/** The 200 envelope (vault-api.md section 0). */
+/** Vault's 200 envelope: every key always present, null or empty when unused. */
 export function envelope(req: Request, resp: Response): Record<string, unknown> {
   return {
     request_id: req.id,
@@ -72,7 +73,7 @@ export function writeResponse(res: ResponseSink, req: Request, resp: Response, o
     return;
   }
   if (isEmpty(resp)) {
-    if (req.operation === 'read' || req.operation === 'list') writeJson(res, 404, { errors: [] }, opts.head);
+    if (req.operation === 'read' || req.operation === 'list') writeJson(res, ERROR_STATUS.not_found, { errors: [] }, opts.head);
     else writeEmpty(res, 204);
     return;
   }

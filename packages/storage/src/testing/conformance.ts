@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Backend } from '../backend.js';
-import { InvalidKeyError, StorageError } from '../errors.js';
+import { StorageInvalidKeyError, StorageError } from '../errors.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null): string | null => (b ? new TextDecoder().decode(b) : null);
@@ -79,7 +79,7 @@ export function exerciseBackend(name: string, make: () => Promise<Backend>, opts
         { op: 'put', key: 'r/keep', value: enc('after') },
         { op: 'put', key: 'r/../escape', value: enc('x') },
       ]),
-      InvalidKeyError,
+      StorageInvalidKeyError,
     );
     assert.equal(dec(await b.get('r/keep')), 'before');
     const tooBig = new Uint8Array(opts.maxValueBytes + 1);
@@ -99,11 +99,11 @@ export function exerciseBackend(name: string, make: () => Promise<Backend>, opts
   test(`${name}: invalid keys are refused with a typed error`, async () => {
     const b = await make();
     for (const bad of ['', '/lead', 'a//b', 'a/../b', '..', 'a/./b', 'trail/', 'ctl\u0000x']) {
-      await assert.rejects(b.put(bad, enc('x')), InvalidKeyError, `put ${JSON.stringify(bad)}`);
-      await assert.rejects(b.get(bad), InvalidKeyError, `get ${JSON.stringify(bad)}`);
+      await assert.rejects(b.put(bad, enc('x')), StorageInvalidKeyError, `put ${JSON.stringify(bad)}`);
+      await assert.rejects(b.get(bad), StorageInvalidKeyError, `get ${JSON.stringify(bad)}`);
     }
-    await assert.rejects(b.list('no-slash'), InvalidKeyError);
-    await assert.rejects(b.list('a/../'), InvalidKeyError);
+    await assert.rejects(b.list('no-slash'), StorageInvalidKeyError);
+    await assert.rejects(b.list('a/../'), StorageInvalidKeyError);
   });
 
   test(`${name}: a value at the limit round-trips; one past it is refused, never truncated`, async () => {

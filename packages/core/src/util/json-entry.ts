@@ -1,4 +1,4 @@
-import { InvalidKeyError, validateKey } from '@strongroom/storage';
+import { StorageInvalidKeyError, validateKey } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
 
 const encoder = new TextEncoder();
@@ -19,7 +19,7 @@ export function isStorableKey(key: string): boolean {
     validateKey(key);
     return true;
   } catch (err) {
-    if (err instanceof InvalidKeyError) return false;
+    if (err instanceof StorageInvalidKeyError) return false;
     throw err;
   }
 }
@@ -27,8 +27,4 @@ export function isStorableKey(key: string): boolean {
 /** A client-chosen path the storage layer refuses (`a//b`, `..`) is the client's mistake: 400, not 500. */
 export function requireStorableKey(key: string, shownPath: string): void {
   if (!isStorableKey(key)) throw new InvalidRequestError(`invalid path "${shownPath}"`);
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,6 +1,6 @@
 /**
- * Serialises read-modify-write cycles per key within one backend instance (Vault's `locksutil` per-key locks):
- * two concurrent writes to one kv v2 key must not both claim the same next version.
+ * Serialises read-modify-write cycles per key within one process (Vault's `locksutil` per-key locks): e.g. two
+ * concurrent writes to one kv v2 key must not both claim the same next version.
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();

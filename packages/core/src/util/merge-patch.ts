@@ -1,4 +1,4 @@
-import { isPlainObject } from './json-entry.js';
+import { isPlainObject } from './is-plain-object.js';
 
 /**
  * RFC 7396 JSON merge patch, as Vault's `framework.HandlePatchOperation`: a `null` removes the key, objects merge
