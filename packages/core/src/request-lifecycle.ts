@@ -3,7 +3,7 @@ import type { AuditBroker } from './audit/index.js';
 import { CoreError, InvalidRequestError, PermissionDeniedError, UnsupportedPathError } from './errors.js';
 import type { ExpirationManager } from './expiration/expiration-manager.js';
 import type { LogicalBackend, SpecialPaths, SystemView } from './logical/backend.js';
-import type { Request, Response } from './logical/request.js';
+import { isEmptyResponse, type Request, type Response } from './logical/request.js';
 import type { RouteEntry, Router } from './mounts/router.js';
 import { matchesAny } from './util/path-glob.js';
 import type { PolicyStore } from './policy/index.js';
@@ -172,8 +172,8 @@ export class RequestLifecycle {
       const current = await this.d.tokens.reload(ctx.token);
       if (!current || !(await this.d.tokens.useToken(current, ctx.deferred))) throw new PermissionDeniedError();
     }
-    const out = await route.backend.handleRequest(backendReq);
-    ctx.response = out ?? (req.operation === 'read' || req.operation === 'list' ? { ...NOT_FOUND } : {});
+    const out = (await route.backend.handleRequest(backendReq)) ?? {};
+    ctx.response = (req.operation === 'read' || req.operation === 'list') && isEmptyResponse(out) ? { ...NOT_FOUND } : out;
     ctx.response.mountType = route.entry.type;
   }
 

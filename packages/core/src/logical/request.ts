@@ -106,6 +106,11 @@ export interface Response {
   mountType?: string;
 }
 
+/** A response that says nothing: no data, auth, secret, wrapping or warnings (a read of it means "not found"). */
+export function isEmptyResponse(resp: Response): boolean {
+  return (resp.data === undefined || resp.data === null) && !resp.auth && !resp.secret && !resp.wrapInfo && !resp.raw && !resp.warnings?.length;
+}
+
 export function addWarning(resp: Response, warning: string): void {
   (resp.warnings ??= []).push(warning);
 }

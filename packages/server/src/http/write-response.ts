@@ -1,5 +1,4 @@
-import { authBlock, type Request, type Response, type WrapInfo } from '@strongroom/core';
-import { ERROR_STATUS } from '../errors/status-table.js';
+import { authBlock, isEmptyResponse, type Request, type Response, type WrapInfo } from '@strongroom/core';
 import { writeEmpty, writeJson, type ResponseSink } from './write-json.js';
 
 /**
@@ -48,19 +47,10 @@ export function envelope(req: Request, resp: Response): Record<string, unknown> 
   };
 }
 
-function isEmpty(resp: Response): boolean {
-  return (
-    (resp.data === undefined || resp.data === null) &&
-    !resp.auth &&
-    !resp.secret &&
-    !resp.wrapInfo &&
-    !(resp.warnings && resp.warnings.length > 0)
-  );
-}
 
 /**
- * Writes the core's response: a raw one as given; nothing -> 204 (404 `{"errors":[]}` for a read or list, whose
- * "nothing" means "not found"); otherwise the envelope, with `data` also at the top level on the legacy sys routes.
+ * Writes the core's response: a raw one as given (the core answers a read of nothing with its 404); nothing -> 204;
+ * otherwise the envelope, with `data` also at the top level on the legacy sys routes.
  */
 export function writeResponse(res: ResponseSink, req: Request, resp: Response, opts: { httpPath: string; head: boolean }): void {
   if (resp.raw) {
@@ -72,9 +62,8 @@ export function writeResponse(res: ResponseSink, req: Request, resp: Response, o
     writeJson(res, 200, resp.data ?? {}, opts.head);
     return;
   }
-  if (isEmpty(resp)) {
-    if (req.operation === 'read' || req.operation === 'list') writeJson(res, ERROR_STATUS.not_found, { errors: [] }, opts.head);
-    else writeEmpty(res, 204);
+  if (isEmptyResponse(resp)) {
+    writeEmpty(res, 204);
     return;
   }
   const env = envelope(req, resp);
