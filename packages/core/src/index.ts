@@ -29,6 +29,7 @@ export { AuditBroker, fileAuditFactory, type AuditDevice, type AuditDeviceFactor
 export { PolicyStore, ACL, parsePolicy, type Policy, type Capability } from './policy/index.js';
 export { kvFactory, kvV1Factory, kvV2Factory, cubbyholeFactory } from './engines/index.js';
 export { transitFactory } from './engines/transit.js';
+export { databaseFactory } from './engines/database.js';
 export { userpassFactory } from './credential/userpass.js';
 export { approleFactory } from './credential/approle.js';
 export { githubFactory } from './credential/github.js';

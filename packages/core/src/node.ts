@@ -11,6 +11,7 @@ import { approleFactory } from './credential/approle.js';
 import { githubFactory } from './credential/github.js';
 import { userpassFactory } from './credential/userpass.js';
 import { cubbyholeFactory, destroyCubbyhole, kvFactory } from './engines/index.js';
+import { databaseFactory } from './engines/database.js';
 import { transitFactory } from './engines/transit.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
 import type { HAManager, HAStatus } from './ha/ha-manager.js';
@@ -139,7 +140,7 @@ export class Node {
       name: 'mounts',
       storage: barrier,
       router,
-      factories: { kv: kvFactory, cubbyhole: cubbyholeFactory, transit: transitFactory, ...o.secretEngines },
+      factories: { kv: kvFactory, cubbyhole: cubbyholeFactory, transit: transitFactory, database: databaseFactory, ...o.secretEngines },
       builtins: { system: () => sys },
       system,
       logger,

@@ -13,3 +13,4 @@ export async function testCoreUnsealed(o: Partial<NodeOptions> & { storage?: Bac
 export function request(core: Node, operation: Operation, path: string, token: string, data: Record<string, unknown> = {}, extra: Partial<Request> = {}): Promise<Response> {
   return core.handleRequest({ id: '', operation, path, data, clientToken: token, headers: {}, ...extra });
 }
+export { postgresAvailable, startPostgres, type PostgresServer } from './testing/postgres-process.js';

@@ -1,4 +1,5 @@
 import type { Backend } from '@strongroom/storage';
+import type { Logger } from '../util/logger.js';
 import type { Request, Response, Secret, Auth } from './request.js';
 
 export type BackendClass = 'secret' | 'credential' | 'system';
@@ -39,6 +40,8 @@ export interface BackendContext {
   config: Record<string, unknown>;
   options: Record<string, string>;
   system: SystemView;
+  /** The node's logger, for what an operator should see (a failed rollback, a retried revocation). */
+  logger?: Logger;
 }
 
 /** A mounted backend as the router sees it. */

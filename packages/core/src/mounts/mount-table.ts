@@ -153,6 +153,7 @@ export class MountTable {
         mountAccessor: entry.accessor,
         config: { ...entry.config },
         options: entry.options ?? {},
+        logger: this.o.logger,
         system: {
           defaultLeaseTTL: () => mountCfg.default_lease_ttl || sys.defaultLeaseTTL(),
           maxLeaseTTL: () => mountCfg.max_lease_ttl || sys.maxLeaseTTL(),

@@ -1,4 +1,4 @@
-import { StorageInvalidKeyError, validateKey } from '@strongroom/storage';
+import { StorageInvalidKeyError, validateKey, type Backend } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
 
 const encoder = new TextEncoder();
@@ -27,4 +27,14 @@ export function isStorableKey(key: string): boolean {
 /** A client-chosen path the storage layer refuses (`a//b`, `..`) is the client's mistake: 400, not 500. */
 export function requireStorableKey(key: string, shownPath: string): void {
   if (!isStorableKey(key)) throw new InvalidRequestError(`invalid path "${shownPath}"`);
+}
+
+/** A stored JSON entry, or null when there is none. */
+export async function readJSON<T>(storage: Backend, key: string): Promise<T | null> {
+  const raw = await storage.get(key);
+  return raw ? decodeJSON<T>(raw) : null;
+}
+
+export async function writeJSON(storage: Backend, key: string, value: unknown): Promise<void> {
+  await storage.put(key, encodeJSON(value));
 }
