@@ -135,7 +135,9 @@ export class Node {
     const auditTable = (this.auditTable = new AuditTable({ storage: barrier, broker: audit, factories: { file: fileAuditFactory, ...o.auditDevices }, logger }));
 
     // Mount tables. Their built-in backends are asked for at mount time, so `sys/`, which lists the tables, comes after.
-    const revokePrefix = (prefix: string) => expiration.revokePrefix(prefix, { force: true });
+    // Not forced: a lease whose backend cannot revoke it (its database down) keeps the mount, so nothing it issued
+    // outlives its lease unnoticed.
+    const revokePrefix = (prefix: string) => expiration.revokePrefix(prefix, {});
     const mounts = (this.mounts = new MountTable({
       name: 'mounts',
       storage: barrier,

@@ -178,6 +178,17 @@ describe('database secrets engine on a real PostgreSQL', { skip: !postgresAvaila
     await sys('update', 'leases/revoke', { lease_id: leaseId });
   });
 
+  it('keeps the mount, its leases and their users while the database cannot be reached to revoke them', async () => {
+    const a = await creds();
+    await configure({ connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/postgres', verify_connection: false });
+    await assert.rejects(sys('delete', 'mounts/database'), invalid(/failed to revoke leases under "database\/", the mount is kept/));
+    assert.ok((await sys('read', 'mounts')).data?.['database/'], 'the mount is kept');
+    const looked = await sys('update', 'leases/lookup', { lease_id: a.leaseId });
+    assert.equal(looked.data?.id, a.leaseId, 'the lease is kept, and visible');
+    assert.equal(await roleExists(a.username), true);
+    await configure();
+  });
+
   it('drops every user it issued when the mount is disabled', async () => {
     const a = await creds();
     const b = await creds();

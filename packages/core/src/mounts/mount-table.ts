@@ -98,7 +98,11 @@ export class MountTable {
       throw new InvalidRequestError(this.o.name === 'auth' ? 'token credential backend cannot be disabled' : `cannot unmount "${p}"`);
     }
     const prefix = routePrefix(entry);
-    await this.o.revokePrefix(prefix);
+    try {
+      await this.o.revokePrefix(prefix);
+    } catch (err) {
+      throw new InvalidRequestError(`failed to revoke leases under "${prefix}", the mount is kept: ${(err as Error).message}`);
+    }
     const route = this.o.router.unmount(prefix);
     await route?.backend.cleanup?.();
     this.entries = this.entries.filter((e) => e !== entry);
