@@ -178,6 +178,41 @@ describe('database secrets engine on a real PostgreSQL', { skip: !postgresAvaila
     await sys('update', 'leases/revoke', { lease_id: leaseId });
   });
 
+  it('rotates a static role\'s password at once, on its period, and by hand', async () => {
+    await admin.query(`CREATE ROLE app_static WITH LOGIN PASSWORD 'initial-password'`);
+    await configure({ allowed_roles: '*' });
+    await assert.rejects(db('update', 'static-roles/st', { db_name: 'pg', username: 'app_static', rotation_period: '2s' }), invalid(/rotation_period must be 5 seconds or more/));
+    await assert.rejects(db('update', 'static-roles/st', { db_name: 'pg', username: 'app_static', rotation_period: '10s', rotation_schedule: '* * * * *' }), invalid(/mutually exclusive/));
+    await assert.rejects(db('update', 'static-roles/st', { db_name: 'pg', username: 'app_static', rotation_schedule: '* * *' }), invalid(/invalid rotation_schedule/));
+    await db('update', 'static-roles/st', { db_name: 'pg', username: 'app_static', rotation_period: '5s' });
+    await assert.rejects(login(pgServer, 'app_static', 'initial-password'), /password authentication failed/);
+    const first = (await db('read', 'static-creds/st')).data!;
+    assert.equal(first.username, 'app_static');
+    assert.equal(first.rotation_period, 5);
+    assert.ok(Number(first.ttl) <= 5);
+    assert.equal(await login(pgServer, 'app_static', String(first.password)), 'app_static');
+
+    const deadline = Date.now() + 15_000;
+    let second = first;
+    while (second.password === first.password && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      second = (await db('read', 'static-creds/st')).data!;
+    }
+    assert.notEqual(second.password, first.password, 'rotated on its period');
+    const gap = Date.parse(String(second.last_vault_rotation)) - Date.parse(String(first.last_vault_rotation));
+    assert.ok(gap >= 4_900 && gap < 7_000, `one period between rotations, got ${gap} ms`);
+    await assert.rejects(login(pgServer, 'app_static', String(first.password)));
+    assert.equal(await login(pgServer, 'app_static', String(second.password)), 'app_static');
+
+    await db('update', 'rotate-role/st');
+    const third = (await db('read', 'static-creds/st')).data!;
+    assert.notEqual(third.password, second.password);
+    assert.equal(await login(pgServer, 'app_static', String(third.password)), 'app_static');
+    assert.deepEqual((await db('list', 'static-roles/')).data?.keys, ['st']);
+    await db('delete', 'static-roles/st');
+    await assert.rejects(db('read', 'static-creds/st'), invalid(/unknown static role/));
+  });
+
   it('keeps the mount, its leases and their users while the database cannot be reached to revoke them', async () => {
     const a = await creds();
     await configure({ connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/postgres', verify_connection: false });
