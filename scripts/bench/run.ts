@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresAvailable, startPostgres, type PostgresServer } from '@strongroom/core/testing';
 import { consulVersion, findConsul, startConsulDev } from '@strongroom/storage/testing';
 import { initAndUnseal, sleep, startNodes, stopNodes, unseal, waitForActive, type StrongroomNode } from '../../test/helpers/strongroom-cluster.js';
 
@@ -111,6 +112,31 @@ async function gapUntilWrite(nodes: StrongroomNode[], token: string, except: num
   }
 }
 
+/**
+ * `database creds`: each operation issues a PostgreSQL user (creds/<role>: CREATE ROLE in a transaction, a lease)
+ * and revokes it (DROP ROLE, the lease removed), from `workers` concurrent clients for `seconds`.
+ */
+async function databaseCreds(node: StrongroomNode, token: string, seconds: number, workers: number): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = Date.now() + seconds * 1000;
+  const auth = { 'x-vault-token': token };
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        const issued = await node.http('GET', '/v1/database/creds/bench', undefined, auth).catch(() => null);
+        const revoked = issued?.status === 200 ? await node.http('PUT', '/v1/sys/leases/revoke', { lease_id: issued.body.lease_id }, auth).catch(() => null) : null;
+        if (revoked?.status === 204) latencies.push(performance.now() - t0);
+        else errors++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), requests: latencies.length, non2xx: errors, errors };
+}
+
 async function main(): Promise<void> {
   // The same Consul the tests use: found, or built and cached on first use.
   execFileSync(process.execPath, [path.join(root, 'scripts', 'consul', 'ensure.mjs')], { stdio: 'inherit' });
@@ -130,6 +156,7 @@ async function main(): Promise<void> {
   const consul = await startConsulDev();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'strongroom-bench-'));
   let nodes: StrongroomNode[] = [];
+  let pgServer: PostgresServer | null = null;
   try {
     const consulLoad = (mode: string, size: number) =>
       child(['--conditions=source', '--import', 'tsx', path.join(here, 'consul-load.ts'), JSON.stringify({ address: consul.addresses[0], mode, connections, duration, size })]).then(
@@ -174,6 +201,22 @@ async function main(): Promise<void> {
       record(`token create${suffix}`, await load({ url: `${A.apiAddr}/v1/auth/token/create`, method: 'POST', headers: auth, body: JSON.stringify({ ttl: '1h', policies: ['default'] }) }), 'consul: raw one-op txn PUT');
     };
     await scenarios('');
+
+    if (postgresAvailable()) {
+      pgServer = await startPostgres();
+      const setup = [
+        ['/v1/sys/mounts/database', { type: 'database' }],
+        ['/v1/database/config/pg', { plugin_name: 'postgresql-database-plugin', connection_url: pgServer.connectionUrl, username: pgServer.superuser, password: pgServer.password, allowed_roles: ['bench'] }],
+        ['/v1/database/roles/bench', { db_name: 'pg', creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`], default_ttl: '1h' }],
+      ] as const;
+      for (const [p, body] of setup) {
+        const r = await A.http('POST', p, body, auth);
+        if (r.status >= 300) throw new Error(`bench setup: POST ${p} answered ${r.status}: ${r.text}`);
+      }
+      record('database creds (issue + revoke)', await databaseCreds(A, rootToken, duration, Math.min(connections, 4)), 'consul: raw one-op txn PUT', 'a PostgreSQL CREATE ROLE and DROP ROLE per operation');
+    } else {
+      console.log('  database creds: skipped (PostgreSQL binaries not installed)');
+    }
     const forwarded = await load({ url: `${S.apiAddr}/v1/secret/data/small`, headers: auth });
     record('kv v2 read 100 B via standby (forwarded)', forwarded, 'express: bare handler');
     record('kv v2 write 100 B via standby (forwarded)', await load({ url: `${S.apiAddr}/v1/secret/data/w-fwd`, method: 'POST', headers: auth, body: small, keys: 1000 }), 'consul: raw one-op txn PUT');
@@ -232,6 +275,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(failover)) console.log(`  ${k.padEnd(10)} median ${median(v)} ms  (${v.join(', ')})`);
   } finally {
     await stopNodes(nodes).catch(() => undefined);
+    await pgServer?.stop();
     await consul.stop();
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ class GatedLeaseStorage extends InmemBackend {
   private open = true;
   private release: () => void = () => {};
   private gate: Promise<void> = Promise.resolve();
-  close(): void {
+  closeGate(): void {
     this.open = false;
     this.gate = new Promise((r) => (this.release = r));
   }
@@ -64,7 +64,7 @@ describe('restoring many leases on becoming active', () => {
 
   it('serves at once while the leases are still being restored, and every lease keeps its timer', async () => {
     await node.seal();
-    storage.close();
+    storage.closeGate();
     await node.unseal(unsealKey);
     await node.waitActive();
     // Active and serving with not one lease read yet.
