@@ -49,6 +49,8 @@ export interface NodeOptions {
   auditDevices?: Record<string, AuditDeviceFactory>;
   /** How long a node that stepped down waits before contending again (ms). */
   stepDownWaitMs?: number;
+  /** How often a failed lease revocation is tried again; default Vault's, 6 attempts from 10 s doubling. */
+  revokeRetry?: { attempts: number; baseMs: number };
 }
 
 const DEFAULT_TTL = 768 * 3600;
@@ -112,7 +114,11 @@ export class Node {
       storage: new BarrierView(barrier, 'sys/expire/'),
       clock,
       logger,
-      router: leaseRouter(router, (tokenId) => tokens.revokeTree(tokenId)),
+      ...(o.revokeRetry ? { revokeRetry: o.revokeRetry } : {}),
+      router: leaseRouter(router, {
+        revokeToken: (tokenId) => tokens.revokeTree(tokenId),
+        tokenExists: async (tokenId) => (await tokens.lookup(tokenId)) !== null,
+      }),
     }));
     const tokens: TokenStore = (this.tokens = new TokenStore({
       storage: new BarrierView(barrier, 'sys/token/'),

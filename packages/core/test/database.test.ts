@@ -54,7 +54,7 @@ describe('database secrets engine on a real PostgreSQL', { skip: !postgresAvaila
     admin = new pg.Client({ connectionString: pgServer.urlFor(pgServer.superuser, pgServer.password) });
     await admin.connect();
     await admin.query('CREATE TABLE public.things (id int)');
-    ({ core: node, rootToken: root } = await testCoreUnsealed());
+    ({ core: node, rootToken: root } = await testCoreUnsealed({ revokeRetry: { attempts: 20, baseMs: 300 } }));
     await sys('update', 'mounts/database', { type: 'database' });
   });
   after(async () => {
@@ -121,6 +121,45 @@ describe('database secrets engine on a real PostgreSQL', { skip: !postgresAvaila
     while ((await roleExists(username)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await roleExists(username), false, 'expired: the role is gone');
     await assert.rejects(login(pgServer, username, password));
+  });
+
+  it('retries a revocation its database refused, and keeps the lease visible meanwhile', async () => {
+    const { username, leaseId } = await creds('short');
+    await configure({ connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/postgres', verify_connection: false });
+    await new Promise((r) => setTimeout(r, 3_000));
+    const looked = await sys('update', 'leases/lookup', { lease_id: leaseId });
+    assert.equal(looked.data?.id, leaseId, 'past its end and not yet revoked: still listed');
+    assert.equal(looked.data?.ttl, 0);
+    assert.equal(await roleExists(username), true);
+    await configure();
+    const deadline = Date.now() + 15_000;
+    while ((await roleExists(username)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await roleExists(username), false, 'revoked once the database answered again');
+  });
+
+  it('revoke-force drops leases without asking the database (their users stay)', async () => {
+    const { username, leaseId } = await creds();
+    await configure({ connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/postgres', verify_connection: false });
+    await assert.rejects(sys('update', 'leases/revoke', { lease_id: leaseId }));
+    await sys('update', 'leases/revoke-force/database/creds/app', {});
+    await assert.rejects(sys('update', 'leases/lookup', { lease_id: leaseId }), invalid(/invalid lease/));
+    assert.equal(await roleExists(username), true, 'forced: the user is left to the operator');
+    await admin.query(`DROP OWNED BY "${username}"; DROP ROLE "${username}"`);
+    await configure();
+  });
+
+  it('tidy revokes leases whose token is gone', async () => {
+    const child = (await request(node, 'update', 'auth/token/create', root, { policies: ['root'] })).auth!.clientToken!;
+    const resp = await request(node, 'read', 'database/creds/app', child);
+    const username = String(resp.data?.username);
+    // The token vanishes without its revocation running (as after a crash in the middle of one).
+    await node.barrier.delete(`sys/token/id/${node.tokens.hashOf(child)}`);
+    node.tokens.teardown();
+    await node.tokens.setup();
+    await sys('update', 'leases/tidy');
+    const deadline = Date.now() + 10_000;
+    while ((await roleExists(username)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await roleExists(username), false);
   });
 
   it('leaves nothing behind when a creation statement fails, and says why', async () => {

@@ -16,6 +16,8 @@ export interface ExpirationRouter {
   /** Null: the backend accepts the renewal as asked. */
   renewSecret(path: string, secret: Secret, increment: number): Promise<Response | null>;
   revokeToken(tokenId: string): Promise<void>;
+  /** Whether the token a secret was obtained with still exists; tidy revokes leases whose token is gone. */
+  tokenExists?(tokenId: string): Promise<boolean>;
 }
 
 export interface RevokeRetry {
@@ -285,10 +287,23 @@ export class ExpirationManager {
     }
   }
 
-  /** Removes token-index entries whose lease is gone; returns how many. */
+  /**
+   * Vault's lease tidy: revokes secret leases whose token is gone (the token's revocation missed them), then
+   * removes token-index entries whose lease is gone. Returns how many index entries it removed.
+   */
   async tidy(): Promise<number> {
+    let orphaned = 0;
+    const exists = this.o.router.tokenExists?.bind(this.o.router);
+    if (exists) {
+      for (const id of await this.store.leaseIdsUnder(ID_PREFIX)) {
+        const e = await this.store.load(id).catch(() => null);
+        if (!e || e.kind !== 'secret' || !e.clientToken || (await exists(e.clientToken))) continue;
+        orphaned++;
+        this.track(this.revokeWithRetry(id, 0));
+      }
+    }
     const removed = await this.store.tidyTokenIndex();
-    this.o.logger.info('lease tidy finished', { removed_index_entries: removed });
+    this.o.logger.info('lease tidy finished', { revoked_orphaned_leases: orphaned, removed_index_entries: removed });
     return removed;
   }
 

@@ -3,7 +3,10 @@ import { internalRequest } from '../logical/request.js';
 import type { Router } from './router.js';
 
 /** How the expiration manager reaches the backend that issued a lease (by its path) and the token store. */
-export function leaseRouter(router: Router, revokeToken: (tokenId: string) => Promise<void>): ExpirationRouter {
+export function leaseRouter(
+  router: Router,
+  tokens: { revokeToken: (tokenId: string) => Promise<void>; tokenExists: (tokenId: string) => Promise<boolean> },
+): ExpirationRouter {
   return {
     revokeSecret: async (path, secret) => {
       const r = router.match(path);
@@ -17,6 +20,7 @@ export function leaseRouter(router: Router, revokeToken: (tokenId: string) => Pr
       req.data = { increment };
       return r.backend.renewSecret(req, secret);
     },
-    revokeToken,
+    revokeToken: tokens.revokeToken,
+    tokenExists: tokens.tokenExists,
   };
 }
