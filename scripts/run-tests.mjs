@@ -32,6 +32,7 @@ function testFiles(dir) {
 const only = process.argv.slice(2);
 run(process.execPath, ['scripts/consul/ensure.mjs']);
 run(process.execPath, ['scripts/postgres/ensure.mjs']);
+run(process.execPath, ['scripts/haproxy/ensure.mjs']);
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
 const files = only.length
   ? only
