@@ -231,7 +231,12 @@ export class Node {
       auditTable,
       wrapping,
     });
-    const local = localSystemBackend({ node: core, cluster, linkHealth: () => ha?.linkHealth() ?? {} });
+    const local = localSystemBackend({
+      node: core,
+      cluster,
+      linkHealth: () => ha?.linkHealth() ?? {},
+      linkUnhealthy: () => ha?.linkUnhealthy() ?? false,
+    });
     this.lifecycle = new RequestLifecycle({ node: core, local, router, tokens, policies, audit, expiration, wrapping, system });
   }
 

@@ -61,6 +61,7 @@ export class HAManager {
   private wake: (() => void) | null = null;
   private readonly contributors = new Set<AdvertisementContributor>();
   private readonly linkReports = new Set<() => Record<string, unknown>>();
+  private readonly linkChecks = new Set<() => boolean>();
   private readonly leaderChanged: Listeners<LeaderAdvertisement | null>;
   private readonly role: HARole;
   private readonly backend: HABackend;
@@ -92,6 +93,20 @@ export class HAManager {
     const out: Record<string, unknown> = {};
     for (const r of this.linkReports) Object.assign(out, r());
     return out;
+  }
+
+  /**
+   * Adds a check that the standby's link to the active has gone quiet: heartbeats started and none succeeded
+   * within the allowed window. `sys/health` then answers `haunhealthycode`.
+   */
+  contributeLinkCheck(unhealthy: () => boolean): () => void {
+    this.linkChecks.add(unhealthy);
+    return () => this.linkChecks.delete(unhealthy);
+  }
+
+  linkUnhealthy(): boolean {
+    for (const c of this.linkChecks) if (c()) return true;
+    return false;
   }
 
   start(): void {

@@ -29,6 +29,8 @@ export interface LocalPathsDeps {
   cluster: Pick<ClusterInfo, 'name' | 'id'>;
   /** The standby's link to the active, for `sys/health` and `sys/leader`. */
   linkHealth(): Record<string, unknown>;
+  /** Whether the standby's heartbeats to the active have stopped succeeding (Vault's `haunhealthycode`). */
+  linkUnhealthy(): boolean;
 }
 
 const RECOVERY_FIELDS = ['recovery_shares', 'recovery_threshold', 'recovery_pgp_keys'] as const;
@@ -160,6 +162,9 @@ async function health(deps: LocalPathsDeps, d: FieldData): Promise<Response> {
   let status: number;
   if (!initialized) status = code('uninitcode', 501);
   else if (sealed) status = code('sealedcode', 503);
+  // As in Vault, ahead of the standby code and whatever `standbyok` says: a load balancer must not pick a
+  // standby that cannot reach the active.
+  else if (standby && deps.linkUnhealthy()) status = code('haunhealthycode', 474);
   else if (standby && !d.getBool('standbyok')) status = code('standbycode', 429);
   else status = code('activecode', 200);
   const body: Record<string, unknown> = {

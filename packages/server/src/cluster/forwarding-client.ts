@@ -148,6 +148,16 @@ export class ForwardingClient {
     return { ha_connection_healthy: age <= 2 * this.heartbeatMs, last_request_forwarding_heartbeat_ms: age };
   }
 
+  /**
+   * Vault's "HA unhealthy": a link to the active exists and no heartbeat succeeded within two intervals of the
+   * last success, or of connecting when none did yet. False without a link: no active to reach is not unhealthy.
+   */
+  unhealthy(): boolean {
+    const link = this.link;
+    if (!link) return false;
+    return Date.now() - (link.lastHeartbeat ?? link.since) > 2 * this.heartbeatMs;
+  }
+
   /** Seconds since the last heartbeat (or since connecting, before the first); 0 without a link. For metrics. */
   heartbeatAgeSeconds(): number {
     const link = this.link;

@@ -100,6 +100,7 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
     ha?.contributeAdvertisement(onBecameActive),
     ha?.onLeaderChange((ad) => forwarder.setLeader(disabled || node.isSealed() || node.isActive() ? null : ad)),
     ha?.contributeLinkHealth(() => ({ ...forwarder.health() })),
+    ha?.contributeLinkCheck(() => forwarder.unhealthy()),
     // A sealed standby drops the cluster key at once; a node that stops being active stops listening.
     node.on('sealed', () => {
       forwarder.setLeader(null);
