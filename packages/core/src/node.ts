@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AESGCMBarrier, BarrierView } from '@strongroom/barrier';
 import { CachedBackend, isHABackend, type Backend, type HABackend } from '@strongroom/storage';
 import { ActiveDuties } from './active-duties.js';
@@ -24,7 +25,7 @@ import { PolicyStore } from './policy/index.js';
 import { RequestLifecycle } from './request-lifecycle.js';
 import { GenerateRoot } from './seal/generate-root.js';
 import { Rekey } from './seal/rekey.js';
-import { SealLifecycle, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
+import { SealLifecycle, VERSION, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
 import { localSystemBackend } from './sys/local-paths.js';
 import { systemBackend } from './sys/system-backend.js';
 import { tokenBackend } from './token/token-paths.js';
@@ -230,6 +231,10 @@ export class Node {
       expiration,
       auditTable,
       wrapping,
+      haMembers: {
+        self: () => ({ hostname: hostname(), apiAddress: o.apiAddr ?? '', clusterAddress: o.clusterAddr ?? '', version: VERSION }),
+        peers: () => ha?.peers() ?? [],
+      },
     });
     const local = localSystemBackend({
       node: core,

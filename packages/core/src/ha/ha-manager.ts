@@ -44,6 +44,19 @@ export interface HAManagerOptions {
   logger: Logger;
 }
 
+/** A standby the active heard from through its heartbeats, as `sys/ha-status` lists it. */
+export interface HAPeer {
+  nodeId: string;
+  hostname: string;
+  apiAddress: string;
+  clusterAddress: string;
+  version: string;
+  lastEcho: Date;
+  /** Round trip of the standby's heartbeat, and the active's clock minus the standby's (ms). */
+  echoDurationMs: number;
+  clockSkewMs: number;
+}
+
 /** Extra fields for the active's advertisement (the cluster certificate), made each time the node becomes active. */
 export type AdvertisementContributor = () => Promise<Record<string, unknown>>;
 
@@ -62,6 +75,7 @@ export class HAManager {
   private readonly contributors = new Set<AdvertisementContributor>();
   private readonly linkReports = new Set<() => Record<string, unknown>>();
   private readonly linkChecks = new Set<() => boolean>();
+  private readonly peerSources = new Set<() => readonly HAPeer[]>();
   private readonly leaderChanged: Listeners<LeaderAdvertisement | null>;
   private readonly role: HARole;
   private readonly backend: HABackend;
@@ -107,6 +121,18 @@ export class HAManager {
   linkUnhealthy(): boolean {
     for (const c of this.linkChecks) if (c()) return true;
     return false;
+  }
+
+  /** Adds the standbys the active heard from (the cluster listener's heartbeats), for `sys/ha-status`. */
+  contributePeers(source: () => readonly HAPeer[]): () => void {
+    this.peerSources.add(source);
+    return () => this.peerSources.delete(source);
+  }
+
+  /** The standbys heard from recently, while this node is active; none otherwise. */
+  peers(): HAPeer[] {
+    if (!this.role.isActive()) return [];
+    return [...this.peerSources].flatMap((s) => s());
   }
 
   start(): void {

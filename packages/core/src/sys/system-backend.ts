@@ -10,6 +10,7 @@ import type { TokenStore } from '../token/token-store.js';
 import type { Wrapping } from '../wrapping/wrapping.js';
 import { auditPaths } from './audit-paths.js';
 import { capabilitiesPaths } from './capabilities-paths.js';
+import { haStatusPaths, type HAMembers } from './ha-status-paths.js';
 import { internalUIPaths } from './internal-ui-paths.js';
 import { LEASES_ROOT_PATHS, leasesPaths } from './leases-paths.js';
 import { authPaths, mountsPaths } from './mounts-paths.js';
@@ -61,6 +62,7 @@ export interface SystemBackendDeps extends SealPathsDeps {
   expiration: ExpirationManager;
   auditTable: AuditTable;
   wrapping: Wrapping;
+  haMembers: HAMembers;
 }
 
 /** The `sys/` backend every node mounts at `sys/`; each group of paths gets only what it acts on. */
@@ -78,6 +80,7 @@ export function systemBackend(d: SystemBackendDeps): LogicalBackend {
       ...capabilitiesPaths(d),
       ...internalUIPaths(d),
       ...wrappingPaths(d),
+      ...haStatusPaths(d),
       ...toolsPaths(),
     ],
     specialPaths: SYSTEM_SPECIAL_PATHS,
