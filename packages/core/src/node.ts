@@ -25,9 +25,11 @@ import { PolicyStore } from './policy/index.js';
 import { RequestLifecycle } from './request-lifecycle.js';
 import { GenerateRoot } from './seal/generate-root.js';
 import { Rekey } from './seal/rekey.js';
-import { SealLifecycle, VERSION, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
+import { BUILD_DATE, SealLifecycle, VERSION, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
 import { localSystemBackend } from './sys/local-paths.js';
+import type { ServerView } from './sys/server-view.js';
 import { systemBackend } from './sys/system-backend.js';
+import { VersionHistory } from './sys/version-history.js';
 import { tokenBackend } from './token/token-paths.js';
 import { TokenStore } from './token/token-store.js';
 import { Wrapping } from './wrapping/wrapping.js';
@@ -49,6 +51,8 @@ export interface NodeOptions {
   auditDevices?: Record<string, AuditDeviceFactory>;
   /** How long a node that stepped down waits before contending again (ms). */
   stepDownWaitMs?: number;
+  /** What the server knows of itself, for `sys/loggers`, `sys/in-flight-req`, `sys/host-info`, `sys/config/state`. */
+  server?: ServerView;
 }
 
 const DEFAULT_TTL = 768 * 3600;
@@ -136,11 +140,13 @@ export class Node {
 
     // Mount tables. Their built-in backends are asked for at mount time, so `sys/`, which lists the tables, comes after.
     const revokePrefix = (prefix: string) => expiration.revokePrefix(prefix, { force: true });
+    const secretFactories: Record<string, BackendFactory> = { kv: kvFactory, cubbyhole: cubbyholeFactory, transit: transitFactory, ...o.secretEngines };
+    const authFactories: Record<string, BackendFactory> = { userpass: userpassFactory, approle: approleFactory, github: githubFactory, ...o.authMethods };
     const mounts = (this.mounts = new MountTable({
       name: 'mounts',
       storage: barrier,
       router,
-      factories: { kv: kvFactory, cubbyhole: cubbyholeFactory, transit: transitFactory, ...o.secretEngines },
+      factories: secretFactories,
       builtins: { system: () => sys },
       system,
       logger,
@@ -151,7 +157,7 @@ export class Node {
       name: 'auth',
       storage: barrier,
       router,
-      factories: { userpass: userpassFactory, approle: approleFactory, github: githubFactory, ...o.authMethods },
+      factories: authFactories,
       builtins: { token: () => token },
       system,
       logger,
@@ -159,6 +165,7 @@ export class Node {
     }));
     const wrapping = (this.wrapping = new Wrapping({ tokens, mounts, barrier, clock }));
     const rekey = (this.rekey = new Rekey(storage, barrier, sealConfig));
+    const versions = new VersionHistory({ barrier, version: VERSION, buildDate: BUILD_DATE, now: () => clock.now() });
     const generateRoot = (this.generateRoot = new GenerateRoot(barrier, sealConfig, async () => (await tokens.createRoot()).id));
 
     // What an active node runs, in order; torn down in reverse when it stops being active.
@@ -192,6 +199,7 @@ export class Node {
           teardown: async () => expiration.stop(),
         },
         { name: 'audit', setup: () => auditTable.load(), teardown: () => auditTable.unload() },
+        { name: 'version-history', setup: () => versions.record(), teardown: async () => undefined },
       ],
       logger,
     );
@@ -235,6 +243,10 @@ export class Node {
         self: () => ({ hostname: hostname(), apiAddress: o.apiAddr ?? '', clusterAddress: o.clusterAddr ?? '', version: VERSION }),
         peers: () => ha?.peers() ?? [],
       },
+      // The per-token cubbyhole is a singleton, not a catalog plugin, as in Vault.
+      catalog: { secret: Object.keys(secretFactories).filter((t) => t !== 'cubbyhole'), auth: Object.keys(authFactories) },
+      versions,
+      ...(o.server ? { server: o.server } : {}),
     });
     const local = localSystemBackend({
       node: core,

@@ -11,6 +11,10 @@ import type { Wrapping } from '../wrapping/wrapping.js';
 import { auditPaths } from './audit-paths.js';
 import { capabilitiesPaths } from './capabilities-paths.js';
 import { haStatusPaths, type HAMembers } from './ha-status-paths.js';
+import { infoPaths, type PluginCatalog } from './info-paths.js';
+import { serverPaths } from './server-paths.js';
+import type { ServerView } from './server-view.js';
+import type { VersionHistory } from './version-history.js';
 import { internalUIPaths } from './internal-ui-paths.js';
 import { LEASES_ROOT_PATHS, leasesPaths } from './leases-paths.js';
 import { authPaths, mountsPaths } from './mounts-paths.js';
@@ -63,6 +67,10 @@ export interface SystemBackendDeps extends SealPathsDeps {
   auditTable: AuditTable;
   wrapping: Wrapping;
   haMembers: HAMembers;
+  catalog: PluginCatalog;
+  versions: VersionHistory;
+  /** The server's own data (loggers, in-flight requests, host, configuration); absent for a bare node. */
+  server?: ServerView;
 }
 
 /** The `sys/` backend every node mounts at `sys/`; each group of paths gets only what it acts on. */
@@ -81,6 +89,8 @@ export function systemBackend(d: SystemBackendDeps): LogicalBackend {
       ...internalUIPaths(d),
       ...wrappingPaths(d),
       ...haStatusPaths(d),
+      ...infoPaths(d),
+      ...(d.server ? serverPaths({ server: d.server }) : []),
       ...toolsPaths(),
     ],
     specialPaths: SYSTEM_SPECIAL_PATHS,
