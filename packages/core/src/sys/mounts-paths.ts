@@ -83,20 +83,7 @@ function tablePaths(system: SystemView, spec: TableSpec, tables: MountTables): P
 }
 
 export function mountsPaths({ mounts, authMounts, system }: MountTables & { system: SystemView }): PathDef[] {
-  return [
-    ...tablePaths(system, { prefix: 'mounts', name: 'mounts', table: mounts, noun: 'secrets engine' }, { mounts, authMounts }),
-    {
-      pattern: 'remount',
-      fields: { from: { type: 'string' }, to: { type: 'string' }, config: { type: 'map' } },
-      operations: {
-        update: async (_req, d) => {
-          if (!d.getString('from') || !d.getString('to')) throw new InvalidRequestError('both "from" and "to" paths must be specified');
-          throw new InvalidRequestError('moving a mount is not supported by this server');
-        },
-      },
-      helpSynopsis: 'Move a mount to a new path (not supported).',
-    },
-  ];
+  return tablePaths(system, { prefix: 'mounts', name: 'mounts', table: mounts, noun: 'secrets engine' }, { mounts, authMounts });
 }
 
 export function authPaths({ mounts, authMounts, system }: MountTables & { system: SystemView }): PathDef[] {

@@ -19,6 +19,7 @@ import { internalUIPaths } from './internal-ui-paths.js';
 import { LEASES_ROOT_PATHS, leasesPaths } from './leases-paths.js';
 import { authPaths, mountsPaths } from './mounts-paths.js';
 import { policyPaths } from './policy-paths.js';
+import { remountPaths } from './remount-paths.js';
 import { sealPaths, type SealPathsDeps } from './seal-paths.js';
 import { toolsPaths } from './tools-paths.js';
 import { wrappingPaths } from './wrapping-paths.js';
@@ -83,6 +84,7 @@ export function systemBackend(d: SystemBackendDeps): LogicalBackend {
       ...leasesPaths(d),
       ...mountsPaths(d),
       ...authPaths(d),
+      ...remountPaths(d),
       ...policyPaths(d),
       ...auditPaths(d),
       ...capabilitiesPaths(d),
