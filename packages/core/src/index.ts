@@ -22,8 +22,9 @@ export { FrameworkBackend, type FrameworkBackendDef, type SecretType } from './f
 export type { PathDef } from './framework/path.js';
 export { FieldData, type FieldSchema, type FieldSchemas } from './framework/field.js';
 export { isLocalPath, LOCAL_PATHS } from './sys/local-paths.js';
+export { LOG_LEVELS, type LogLevels, type ServerLogLevel, type ServerView } from './sys/server-view.js';
 export { VERSION, BUILD_DATE, type SealStatus, type InitParams, type InitResult } from './seal/seal-lifecycle.js';
-export type { HAManager, HAStatus, LeaderAdvertisement } from './ha/ha-manager.js';
+export type { HAManager, HAPeer, HAStatus, LeaderAdvertisement } from './ha/ha-manager.js';
 export { parseHCL, HCLSyntaxError } from './hcl.js';
 export { AuditBroker, fileAuditFactory, type AuditDevice, type AuditDeviceFactory, type AuditEntry } from './audit/index.js';
 export { PolicyStore, ACL, parsePolicy, type Policy, type Capability } from './policy/index.js';

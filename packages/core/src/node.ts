@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AESGCMBarrier, BarrierView } from '@strongroom/barrier';
 import { CachedBackend, isHABackend, type Backend, type HABackend } from '@strongroom/storage';
 import { ActiveDuties } from './active-duties.js';
@@ -25,9 +26,11 @@ import { PolicyStore } from './policy/index.js';
 import { RequestLifecycle } from './request-lifecycle.js';
 import { GenerateRoot } from './seal/generate-root.js';
 import { Rekey } from './seal/rekey.js';
-import { SealLifecycle, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
+import { BUILD_DATE, SealLifecycle, VERSION, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
 import { localSystemBackend } from './sys/local-paths.js';
+import type { ServerView } from './sys/server-view.js';
 import { systemBackend } from './sys/system-backend.js';
+import { VersionHistory } from './sys/version-history.js';
 import { tokenBackend } from './token/token-paths.js';
 import { TokenStore } from './token/token-store.js';
 import { Wrapping } from './wrapping/wrapping.js';
@@ -51,6 +54,8 @@ export interface NodeOptions {
   stepDownWaitMs?: number;
   /** How often a failed lease revocation is tried again; default Vault's, 6 attempts from 10 s doubling. */
   revokeRetry?: { attempts: number; baseMs: number };
+  /** What the server knows of itself, for `sys/loggers`, `sys/in-flight-req`, `sys/host-info`, `sys/config/state`. */
+  server?: ServerView;
 }
 
 const DEFAULT_TTL = 768 * 3600;
@@ -144,11 +149,13 @@ export class Node {
     // Not forced: a lease whose backend cannot revoke it (its database down) keeps the mount, so nothing it issued
     // outlives its lease unnoticed.
     const revokePrefix = (prefix: string) => expiration.revokePrefix(prefix, {});
+    const secretFactories: Record<string, BackendFactory> = { kv: kvFactory, cubbyhole: cubbyholeFactory, transit: transitFactory, database: databaseFactory, ...o.secretEngines };
+    const authFactories: Record<string, BackendFactory> = { userpass: userpassFactory, approle: approleFactory, github: githubFactory, ...o.authMethods };
     const mounts = (this.mounts = new MountTable({
       name: 'mounts',
       storage: barrier,
       router,
-      factories: { kv: kvFactory, cubbyhole: cubbyholeFactory, transit: transitFactory, database: databaseFactory, ...o.secretEngines },
+      factories: secretFactories,
       builtins: { system: () => sys },
       system,
       logger,
@@ -159,7 +166,7 @@ export class Node {
       name: 'auth',
       storage: barrier,
       router,
-      factories: { userpass: userpassFactory, approle: approleFactory, github: githubFactory, ...o.authMethods },
+      factories: authFactories,
       builtins: { token: () => token },
       system,
       logger,
@@ -167,6 +174,7 @@ export class Node {
     }));
     const wrapping = (this.wrapping = new Wrapping({ tokens, mounts, barrier, clock }));
     const rekey = (this.rekey = new Rekey(storage, barrier, sealConfig));
+    const versions = new VersionHistory({ barrier, version: VERSION, buildDate: BUILD_DATE, now: () => clock.now() });
     const generateRoot = (this.generateRoot = new GenerateRoot(barrier, sealConfig, async () => (await tokens.createRoot()).id));
 
     // What an active node runs, in order; torn down in reverse when it stops being active.
@@ -200,6 +208,7 @@ export class Node {
           teardown: async () => expiration.stop(),
         },
         { name: 'audit', setup: () => auditTable.load(), teardown: () => auditTable.unload() },
+        { name: 'version-history', setup: () => versions.record(), teardown: async () => undefined },
       ],
       logger,
     );
@@ -239,8 +248,21 @@ export class Node {
       expiration,
       auditTable,
       wrapping,
+      haMembers: {
+        self: () => ({ hostname: hostname(), apiAddress: o.apiAddr ?? '', clusterAddress: o.clusterAddr ?? '', version: VERSION }),
+        peers: () => ha?.peers() ?? [],
+      },
+      // The per-token cubbyhole is a singleton, not a catalog plugin, as in Vault.
+      catalog: { secret: Object.keys(secretFactories).filter((t) => t !== 'cubbyhole'), auth: Object.keys(authFactories) },
+      versions,
+      ...(o.server ? { server: o.server } : {}),
     });
-    const local = localSystemBackend({ node: core, cluster, linkHealth: () => ha?.linkHealth() ?? {} });
+    const local = localSystemBackend({
+      node: core,
+      cluster,
+      linkHealth: () => ha?.linkHealth() ?? {},
+      linkUnhealthy: () => ha?.linkUnhealthy() ?? false,
+    });
     this.lifecycle = new RequestLifecycle({ node: core, local, router, tokens, policies, audit, expiration, wrapping, system });
   }
 

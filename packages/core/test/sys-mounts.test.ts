@@ -58,7 +58,7 @@ describe('sys/mounts', () => {
     await bad('sys/mounts/x', { type: 'kv', config: 'nope' }, /config/);
     await bad('sys/mounts/x', { type: 'kv', options: { version: { deep: 1 } } }, /options/);
     await bad('sys/mounts/a/../b', { type: 'kv' }, /invalid mount path/);
-    await bad('sys/remount', { from: 'secret', to: 'other' }, /not supported/);
+    await bad('sys/remount', { from: 'secret' }, /both 'from' and 'to'/);
     await assert.rejects(request(core, 'delete', 'sys/mounts/sys', root), InvalidRequestError);
     await assert.rejects(request(core, 'read', 'sys/mounts/nowhere', root), InvalidRequestError);
   });

@@ -201,6 +201,23 @@ describe('cluster forwarding transport', () => {
     );
   });
 
+  test('the link counts as unhealthy (474) only once heartbeats started and stopped succeeding', async () => {
+    const id = await generateClusterIdentity();
+    const l = new ClusterListener({ identity: id, addresses: ['127.0.0.1:0'], dispatch: echoDispatch, nodeId: 'active-474' });
+    const [addr = ''] = await l.start();
+    const c = new ForwardingClient({ nodeId: 'standby-474', heartbeatMs: 100 });
+    clients.push(c);
+    assert.equal(c.unhealthy(), false, 'no link: nothing to be unhealthy about');
+    c.setLeader(leader(addr, id, { cluster_node_id: 'active-474' }));
+    assert.equal(c.unhealthy(), false, 'just connected: within the window');
+    await waitFor(() => c.health().ha_connection_healthy, 3000);
+    assert.equal(c.unhealthy(), false);
+    await l.stop();
+    await waitFor(() => c.unhealthy(), 3000);
+    c.setLeader(null);
+    assert.equal(c.unhealthy(), false, 'the link is gone with the leader');
+  });
+
   test('a heartbeat answered by another node than the advertised active does not count as healthy', async () => {
     const c = new ForwardingClient({ nodeId: 'standby-3', heartbeatMs: 50 });
     clients.push(c);

@@ -74,13 +74,17 @@ describe('installClustering on two nodes sharing one storage', () => {
   let a: TestNode;
   let b: TestNode;
   let unsealKey = '';
+  let rootToken = '';
+  let clusterB = '';
 
   before(async () => {
     const [apiA, apiB, clA, clB] = (await freePorts(4)) as [number, number, number, number];
     a = await startNode(store, apiA, clA);
     b = await startNode(store, apiB, clB);
+    clusterB = `https://127.0.0.1:${clB}`;
     const init = await a.node.initialize({ secret_shares: 1, secret_threshold: 1 });
     unsealKey = init.keys_base64[0]!;
+    rootToken = init.root_token;
     await a.node.unseal(unsealKey);
     await a.node.waitActive();
     await b.node.unseal(unsealKey);
@@ -134,6 +138,26 @@ describe('installClustering on two nodes sharing one storage', () => {
     assert.match(await b.registry.metrics(), /strongroom_ha_forwarded_requests_total\{outcome="ok"\} [1-9]/);
   });
 
+  test('sys/ha-status on the active lists itself and the standby its heartbeats came from', async () => {
+    const r = await a.node.handleRequest({ id: '', operation: 'read', path: 'sys/ha-status', data: {}, clientToken: rootToken, headers: {} });
+    const nodes = r.data?.nodes as Record<string, unknown>[];
+    assert.equal(nodes.length, 2);
+    const [active, standby] = nodes as [Record<string, unknown>, Record<string, unknown>];
+    assert.equal(active.active_node, true);
+    assert.equal(active.api_address, a.api);
+    assert.equal(active.last_echo, null);
+    assert.equal(standby.active_node, false);
+    assert.equal(standby.api_address, b.api);
+    assert.equal(standby.cluster_address, clusterB);
+    assert.equal(standby.version, active.version);
+    assert.ok(Date.now() - Date.parse(String(standby.last_echo)) < 1000, `last_echo ${String(standby.last_echo)} is recent`);
+    for (const n of nodes) {
+      for (const k of ['hostname', 'api_address', 'cluster_address', 'active_node', 'last_echo', 'version', 'upgrade_version', 'redundancy_zone']) {
+        assert.ok(k in n, `${k} in ${JSON.stringify(n)}`);
+      }
+    }
+  });
+
   test('X-Vault-No-Request-Forwarding: 307 to the active, path and query kept', async () => {
     const res = await fetch(`${b.api}/v1/secret/data/app?version=2`, { headers: { 'X-Vault-No-Request-Forwarding': 'true' }, redirect: 'manual' });
     assert.equal(res.status, 307);
@@ -150,6 +174,20 @@ describe('installClustering on two nodes sharing one storage', () => {
     const body = (await res.json()) as Record<string, unknown>;
     assert.equal(body['served_by'], b.node.id);
     assert.equal(body['forwarded_from'], a.node.id);
+  });
+
+  test('a new active starts its member list over and hears from the old one', async () => {
+    const list = async (): Promise<Record<string, unknown>[]> =>
+      (await b.node.handleRequest({ id: '', operation: 'read', path: 'sys/ha-status', data: {}, clientToken: rootToken, headers: {} })).data
+        ?.nodes as Record<string, unknown>[];
+    let nodes = await list();
+    for (let i = 0; i < 100 && nodes.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      nodes = await list();
+    }
+    const [active, standby] = nodes as [Record<string, unknown>, Record<string, unknown>];
+    assert.equal(active.api_address, b.api);
+    assert.equal(standby.api_address, a.api);
   });
 
   test('a sealed standby drops its link to the active at once', async () => {

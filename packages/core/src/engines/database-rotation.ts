@@ -4,7 +4,7 @@ import type { Logger } from '../util/logger.js';
 import type { DatabaseConnections } from './database-connections.js';
 import { DEFAULT_STATIC_ROTATION_STATEMENTS, databaseError, generatePassword, renderStatement, runInTransaction, scramVerifier } from './database-postgres.js';
 import { parseCron } from './database-schedule.js';
-import type { StaticRole, StaticRoles } from './database-static-roles.js';
+import type { StaticRole, StaticRoles } from './database-static-store.js';
 
 /** Node's timers fire at once past 2^31-1 ms: longer waits are taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -6,7 +6,8 @@ import { DatabaseConnections } from './database-connections.js';
 import { credsSecretType, databaseCredsPaths } from './database-creds.js';
 import { DatabaseRoles, databaseRolePaths } from './database-roles.js';
 import { StaticRotator } from './database-rotation.js';
-import { databaseStaticPaths, StaticRoles } from './database-static-roles.js';
+import { databaseStaticPaths } from './database-static-roles.js';
+import { StaticRoles } from './database-static-store.js';
 
 const HELP = `
 The database secrets engine issues database credentials on demand: each read of creds/<role> creates a user

@@ -1,7 +1,7 @@
 import { InvalidRequestError, UnsupportedOperationError, UnsupportedPathError } from '../errors.js';
 import type { BackendClass, LogicalBackend, SpecialPaths } from '../logical/backend.js';
 import type { Auth, Operation, Request, Response, Secret } from '../logical/request.js';
-import { FieldData } from './field.js';
+import { FieldData, type FieldSchemas } from './field.js';
 import type { OperationDef, OperationHandler, PathDef } from './path.js';
 
 export interface SecretType {
@@ -60,7 +60,8 @@ export class FrameworkBackend implements LogicalBackend {
   }
 
   private fieldData(def: PathDef, req: Request, groups: Record<string, string>): FieldData {
-    const raw: Record<string, unknown> = { ...(req.query ?? {}), ...req.data, ...groups };
+    const body = def.goStructFields ? foldToDeclared(req.data, def.fields ?? {}) : req.data;
+    const raw: Record<string, unknown> = { ...(req.query ?? {}), ...body, ...groups };
     return new FieldData(raw, def.fields ?? {});
   }
 
@@ -150,4 +151,17 @@ export class FrameworkBackend implements LogicalBackend {
     }
     return { data: { help: lines.join('\n'), openapi: { openapi: '3.0.2', paths: openapiPaths } } };
   }
+}
+
+/** Renames each key that differs from a declared field only by case to that field; an exact key wins. */
+function foldToDeclared(data: Record<string, unknown>, fields: FieldSchemas): Record<string, unknown> {
+  const byLower = new Map(Object.keys(fields).map((f) => [f.toLowerCase(), f]));
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(data)) {
+    const declared = Object.hasOwn(fields, k) ? k : byLower.get(k.toLowerCase());
+    if (declared === undefined) out.push([k, v]);
+    else if (declared === k || !Object.hasOwn(data, declared)) out.push([declared, v]);
+  }
+  // fromEntries defines own properties, so a `__proto__` key stays data.
+  return Object.fromEntries(out);
 }

@@ -20,6 +20,11 @@ export interface PathDef {
   helpDescription?: string;
   /** Keep fields the schema does not declare in `FieldData.raw` without a warning (kv's free-form data). */
   takesArbitraryData?: boolean;
+  /**
+   * Body keys match declared fields case-insensitively, as Go's JSON decoding into a struct does: Vault serves
+   * these endpoints outside its framework, and its own client sends some fields untagged (`Backup` on rekey).
+   */
+  goStructFields?: boolean;
 }
 
 /** Common pattern pieces, as Vault's framework names them. */

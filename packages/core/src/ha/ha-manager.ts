@@ -44,6 +44,19 @@ export interface HAManagerOptions {
   logger: Logger;
 }
 
+/** A standby the active heard from through its heartbeats, as `sys/ha-status` lists it. */
+export interface HAPeer {
+  nodeId: string;
+  hostname: string;
+  apiAddress: string;
+  clusterAddress: string;
+  version: string;
+  lastEcho: Date;
+  /** Round trip of the standby's heartbeat, and the active's clock minus the standby's (ms). */
+  echoDurationMs: number;
+  clockSkewMs: number;
+}
+
 /** Extra fields for the active's advertisement (the cluster certificate), made each time the node becomes active. */
 export type AdvertisementContributor = () => Promise<Record<string, unknown>>;
 
@@ -61,6 +74,8 @@ export class HAManager {
   private wake: (() => void) | null = null;
   private readonly contributors = new Set<AdvertisementContributor>();
   private readonly linkReports = new Set<() => Record<string, unknown>>();
+  private readonly linkChecks = new Set<() => boolean>();
+  private readonly peerSources = new Set<() => readonly HAPeer[]>();
   private readonly leaderChanged: Listeners<LeaderAdvertisement | null>;
   private readonly role: HARole;
   private readonly backend: HABackend;
@@ -92,6 +107,32 @@ export class HAManager {
     const out: Record<string, unknown> = {};
     for (const r of this.linkReports) Object.assign(out, r());
     return out;
+  }
+
+  /**
+   * Adds a check that the standby's link to the active has gone quiet: heartbeats started and none succeeded
+   * within the allowed window. `sys/health` then answers `haunhealthycode`.
+   */
+  contributeLinkCheck(unhealthy: () => boolean): () => void {
+    this.linkChecks.add(unhealthy);
+    return () => this.linkChecks.delete(unhealthy);
+  }
+
+  linkUnhealthy(): boolean {
+    for (const c of this.linkChecks) if (c()) return true;
+    return false;
+  }
+
+  /** Adds the standbys the active heard from (the cluster listener's heartbeats), for `sys/ha-status`. */
+  contributePeers(source: () => readonly HAPeer[]): () => void {
+    this.peerSources.add(source);
+    return () => this.peerSources.delete(source);
+  }
+
+  /** The standbys heard from recently, while this node is active; none otherwise. */
+  peers(): HAPeer[] {
+    if (!this.role.isActive()) return [];
+    return [...this.peerSources].flatMap((s) => s());
   }
 
   start(): void {

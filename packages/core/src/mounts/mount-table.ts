@@ -126,6 +126,38 @@ export class MountTable {
     await this.persist();
   }
 
+  /**
+   * Moves a mount to a new path within this table: its leases are revoked, its data (kept under its uuid) stays,
+   * and the same entry is served under the new path. Built-in singletons stay where they are.
+   */
+  async move(from: string, to: string): Promise<MountEntry> {
+    const src = normalise(from);
+    const dst = normalise(to);
+    const entry = this.entries.find((e) => e.path === src);
+    if (!entry) throw new InvalidRequestError(`no matching mount at "${src}"`);
+    if (SINGLETONS.has(entry.type)) throw new InvalidRequestError(`cannot remount "${src}"`);
+    validateMountPath(dst, this.o.name);
+    const oldPrefix = routePrefix(entry);
+    const newPrefix = routePrefix({ ...entry, path: dst });
+    const clash = this.o.router.conflicts(newPrefix);
+    if (clash) throw new InvalidRequestError(`path already in use at "${clash}"`);
+    await this.o.revokePrefix(oldPrefix);
+    const route = this.o.router.unmount(oldPrefix);
+    await route?.backend.cleanup?.();
+    entry.path = dst;
+    try {
+      await this.mountEntry(entry);
+      await this.persist();
+    } catch (err) {
+      this.o.router.unmount(newPrefix);
+      entry.path = src;
+      await this.mountEntry(entry);
+      throw err;
+    }
+    this.o.logger.info('mount moved', { table: this.o.name, from: src, to: dst });
+    return entry;
+  }
+
   /** Drops every route of this table (seal or step-down); the stored table stays. */
   async unload(): Promise<void> {
     for (const e of this.entries) {

@@ -29,6 +29,17 @@ export interface LocalPathsDeps {
   cluster: Pick<ClusterInfo, 'name' | 'id'>;
   /** The standby's link to the active, for `sys/health` and `sys/leader`. */
   linkHealth(): Record<string, unknown>;
+  /** Whether the standby's heartbeats to the active have stopped succeeding (Vault's `haunhealthycode`). */
+  linkUnhealthy(): boolean;
+}
+
+const RECOVERY_FIELDS = ['recovery_shares', 'recovery_threshold', 'recovery_pgp_keys'] as const;
+
+/** Whether a field was sent with a value other than its Go zero value (0, empty list). */
+function givenNonZero(d: FieldData, name: string): boolean {
+  if (!d.has(name)) return false;
+  const v = d.get(name);
+  return Array.isArray(v) ? v.length > 0 : v !== 0;
 }
 
 const HEALTH_CODES = ['activecode', 'standbycode', 'sealedcode', 'uninitcode', 'drsecondarycode', 'performancestandbycode', 'haunhealthycode', 'removedcode'] as const;
@@ -42,6 +53,7 @@ export function localSystemBackend(deps: LocalPathsDeps): FrameworkBackend {
     paths: [
       {
         pattern: 'init',
+        goStructFields: true,
         fields: {
           secret_shares: { type: 'int' },
           secret_threshold: { type: 'int' },
@@ -55,8 +67,10 @@ export function localSystemBackend(deps: LocalPathsDeps): FrameworkBackend {
         operations: {
           read: async () => ({ raw: { status: 200, body: { initialized: await node.initialized() } } }),
           update: async (_req, d: FieldData) => {
-            if (d.has('recovery_shares') || d.has('recovery_threshold') || d.has('recovery_pgp_keys')) {
-              throw new InvalidRequestError('parameters recovery_shares,recovery_threshold not applicable to seal type shamir');
+            // Vault's clients send every field of their Go struct: a zero or an empty list there means "not given".
+            const recovery = RECOVERY_FIELDS.filter((f) => givenNonZero(d, f));
+            if (recovery.length > 0) {
+              throw new InvalidRequestError(`parameters ${recovery.join(',')} not applicable to seal type shamir`);
             }
             if (!d.has('secret_shares') || !d.has('secret_threshold')) {
               throw new InvalidRequestError('secret_shares and secret_threshold are required');
@@ -79,6 +93,7 @@ export function localSystemBackend(deps: LocalPathsDeps): FrameworkBackend {
       },
       {
         pattern: 'unseal',
+        goStructFields: true,
         fields: { key: { type: 'raw' }, reset: { type: 'bool' }, migrate: { type: 'bool' } },
         operations: {
           update: async (_req, d) => {
@@ -147,6 +162,9 @@ async function health(deps: LocalPathsDeps, d: FieldData): Promise<Response> {
   let status: number;
   if (!initialized) status = code('uninitcode', 501);
   else if (sealed) status = code('sealedcode', 503);
+  // As in Vault, ahead of the standby code and whatever `standbyok` says: a load balancer must not pick a
+  // standby that cannot reach the active.
+  else if (standby && deps.linkUnhealthy()) status = code('haunhealthycode', 474);
   else if (standby && !d.getBool('standbyok')) status = code('standbycode', 429);
   else status = code('activecode', 200);
   const body: Record<string, unknown> = {

@@ -10,10 +10,19 @@ const LISTING_VISIBILITY = ['', 'unauth', 'hidden'];
 const TOKEN_TYPES = ['default-service', 'default-batch', 'service', 'batch'];
 const LIST_KEYS = ['audit_non_hmac_request_keys', 'audit_non_hmac_response_keys', 'passthrough_request_headers', 'allowed_response_headers'] as const;
 
-/** A TTL as Vault's mount API takes it: seconds, a Go duration, or `system` / `""` for the system default (0). */
+/** A TTL as Vault's enable API takes it: seconds, a Go duration, or `system` / `""` for the system default (0). */
 export function parseMountTTL(name: string, raw: unknown): number {
   if (raw === 'system' || raw === '') return 0;
   return coerce(name, { type: 'duration' }, raw) as number;
+}
+
+/**
+ * A TTL as Vault's tune API takes it: `""` keeps the mount's current value (Vault's clients send the field they
+ * were not asked to change as `""`), `system` resets it to the system default (0).
+ */
+function parseTuneTTL(name: string, raw: unknown, current: number): number {
+  if (raw === undefined || raw === null || raw === '') return current;
+  return parseMountTTL(name, raw);
 }
 
 function stringList(name: string, raw: unknown): string[] {
@@ -109,10 +118,15 @@ function tuneRead(system: SystemView, e: MountEntry): Response {
 
 async function tuneWrite(system: SystemView, table: MountTable, e: MountEntry, d: FieldData): Promise<Response | null> {
   const config: Partial<MountConfig> = {};
-  if (d.has('default_lease_ttl')) config.default_lease_ttl = parseMountTTL('default_lease_ttl', d.get('default_lease_ttl'));
-  if (d.has('max_lease_ttl')) config.max_lease_ttl = parseMountTTL('max_lease_ttl', d.get('max_lease_ttl'));
-  if (config.default_lease_ttl !== undefined || config.max_lease_ttl !== undefined) {
-    checkTTLs(system, config.default_lease_ttl ?? e.config.default_lease_ttl, config.max_lease_ttl ?? e.config.max_lease_ttl);
+  const def = parseTuneTTL('default_lease_ttl', d.get('default_lease_ttl'), e.config.default_lease_ttl);
+  const max = parseTuneTTL('max_lease_ttl', d.get('max_lease_ttl'), e.config.max_lease_ttl);
+  if (def !== e.config.default_lease_ttl || max !== e.config.max_lease_ttl) {
+    // Vault compares the two only when both are set; either one at 0 follows the system value.
+    if (def !== 0 && max !== 0 && max < def) {
+      throw new InvalidRequestError(`backend max lease TTL of ${max} would be less than backend default lease TTL of ${def}`);
+    }
+    config.default_lease_ttl = def;
+    config.max_lease_ttl = max;
   }
   for (const k of LIST_KEYS) if (d.has(k)) config[k] = d.getStrings(k);
   if (d.has('listing_visibility')) config.listing_visibility = checkVisibility(d.getString('listing_visibility'));
@@ -134,19 +148,34 @@ async function tuneWrite(system: SystemView, table: MountTable, e: MountEntry, d
   return resp.warnings ? resp : null;
 }
 
-/** `<prefix>/:path/tune` for one mount table. */
-export function tunePath(system: SystemView, prefix: 'mounts' | 'auth', table: MountTable): PathDef {
-  const entry = (path: string): MountEntry => {
-    const e = table.find(path);
-    if (!e) throw new InvalidRequestError(`cannot fetch mount entry: no ${prefix === 'auth' ? 'auth method' : 'secrets engine'} mounted at "${path}"`);
-    return e;
+/** The two mount tables, for `sys/mounts/auth/<path>/tune`. */
+export interface MountTables {
+  mounts: MountTable;
+  authMounts: MountTable;
+}
+
+/**
+ * `<prefix>/:path/tune`. Under `sys/auth/` the path names an auth method; under `sys/mounts/` it is a route, so
+ * `auth/<path>` names an auth method too (what `vault auth tune` sends) and anything else a secrets engine.
+ */
+export function tunePath(system: SystemView, prefix: 'mounts' | 'auth', tables: MountTables): PathDef {
+  const target = (path: string): { table: MountTable; entry: MountEntry } => {
+    const route = path.replace(/^\/+/, '');
+    const auth = prefix === 'auth' || route.startsWith('auth/');
+    const table = auth ? tables.authMounts : tables.mounts;
+    const e = table.find(prefix === 'mounts' && auth ? route.slice('auth/'.length) : route);
+    if (!e) throw new InvalidRequestError(`cannot fetch mount entry: no ${auth ? 'auth method' : 'secrets engine'} mounted at "${path}"`);
+    return { table, entry: e };
   };
   return {
     pattern: `${prefix}/(?<path>.+?)/tune/?`,
     fields: TUNE_FIELDS,
     operations: {
-      read: async (_req, d) => tuneRead(system, entry(d.getString('path'))),
-      update: async (_req, d) => tuneWrite(system, table, entry(d.getString('path')), d),
+      read: async (_req, d) => tuneRead(system, target(d.getString('path')).entry),
+      update: async (_req, d) => {
+        const { table, entry } = target(d.getString('path'));
+        return tuneWrite(system, table, entry, d);
+      },
     },
     helpSynopsis: prefix === 'auth' ? 'Tune the configuration of an auth method.' : 'Tune the configuration of a secrets engine.',
   };

@@ -5,7 +5,7 @@ import type { SystemView } from '../logical/backend.js';
 import type { Response } from '../logical/request.js';
 import { describeMount, type MountTableName } from '../mounts/mount-entry.js';
 import type { MountTable } from '../mounts/mount-table.js';
-import { matchingEntry, parseMountConfig, stringMap, tunePath } from './mount-tune-paths.js';
+import { matchingEntry, parseMountConfig, stringMap, tunePath, type MountTables } from './mount-tune-paths.js';
 
 const ENABLE_FIELDS: FieldSchemas = {
   path: { type: 'string' },
@@ -54,14 +54,14 @@ async function enable(system: SystemView, spec: TableSpec, d: FieldData): Promis
 }
 
 /** `sys/mounts` or `sys/auth`: list, read, enable, disable and tune. */
-function tablePaths(system: SystemView, spec: TableSpec): PathDef[] {
+function tablePaths(system: SystemView, spec: TableSpec, tables: MountTables): PathDef[] {
   return [
     {
       pattern: `${spec.prefix}/?`,
       operations: { read: async () => listTable(spec.table) },
       helpSynopsis: `List the ${spec.noun}s.`,
     },
-    tunePath(system, spec.prefix, spec.table),
+    tunePath(system, spec.prefix, tables),
     {
       pattern: `${spec.prefix}/(?<path>.+)`,
       fields: ENABLE_FIELDS,
@@ -82,23 +82,10 @@ function tablePaths(system: SystemView, spec: TableSpec): PathDef[] {
   ];
 }
 
-export function mountsPaths({ mounts, system }: { mounts: MountTable; system: SystemView }): PathDef[] {
-  return [
-    ...tablePaths(system, { prefix: 'mounts', name: 'mounts', table: mounts, noun: 'secrets engine' }),
-    {
-      pattern: 'remount',
-      fields: { from: { type: 'string' }, to: { type: 'string' }, config: { type: 'map' } },
-      operations: {
-        update: async (_req, d) => {
-          if (!d.getString('from') || !d.getString('to')) throw new InvalidRequestError('both "from" and "to" paths must be specified');
-          throw new InvalidRequestError('moving a mount is not supported by this server');
-        },
-      },
-      helpSynopsis: 'Move a mount to a new path (not supported).',
-    },
-  ];
+export function mountsPaths({ mounts, authMounts, system }: MountTables & { system: SystemView }): PathDef[] {
+  return tablePaths(system, { prefix: 'mounts', name: 'mounts', table: mounts, noun: 'secrets engine' }, { mounts, authMounts });
 }
 
-export function authPaths({ authMounts, system }: { authMounts: MountTable; system: SystemView }): PathDef[] {
-  return tablePaths(system, { prefix: 'auth', name: 'auth', table: authMounts, noun: 'auth method' });
+export function authPaths({ mounts, authMounts, system }: MountTables & { system: SystemView }): PathDef[] {
+  return tablePaths(system, { prefix: 'auth', name: 'auth', table: authMounts, noun: 'auth method' }, { mounts, authMounts });
 }

@@ -21,6 +21,8 @@ export function sealPaths({ node, barrier, rekey, generateRoot }: SealPathsDeps)
   const shamirFields = {
     secret_shares: { type: 'int' as const },
     secret_threshold: { type: 'int' as const },
+    // Vault's client always sends it; a Shamir seal stores no shares, so it is read and ignored as in Vault.
+    stored_shares: { type: 'int' as const },
     pgp_keys: { type: 'comma-string-slice' as const },
     backup: { type: 'bool' as const },
     require_verification: { type: 'bool' as const },
@@ -92,6 +94,7 @@ export function sealPaths({ node, barrier, rekey, generateRoot }: SealPathsDeps)
     {
       pattern: 'rekey/init',
       fields: { ...shamirFields, nonce: { type: 'string' } },
+      goStructFields: true,
       operations: {
         read: async () => ok(await rekey.status()),
         update: async (_req, d) => {
@@ -114,11 +117,13 @@ export function sealPaths({ node, barrier, rekey, generateRoot }: SealPathsDeps)
     },
     {
       pattern: 'rekey/update',
+      goStructFields: true,
       fields: keyNonce,
       operations: { update: async (_req, d) => ok(await rekey.update(needKey(d.get('key')), d.getString('nonce'))) },
     },
     {
       pattern: 'rekey/verify',
+      goStructFields: true,
       fields: keyNonce,
       operations: {
         read: async () => ok(await rekey.verifyStatus()),
@@ -144,6 +149,7 @@ export function sealPaths({ node, barrier, rekey, generateRoot }: SealPathsDeps)
     },
     {
       pattern: 'generate-root/attempt',
+      goStructFields: true,
       fields: { otp: { type: 'string' }, pgp_key: { type: 'string' } },
       operations: {
         read: async () => ok(await generateRoot.status()),
@@ -157,6 +163,7 @@ export function sealPaths({ node, barrier, rekey, generateRoot }: SealPathsDeps)
     },
     {
       pattern: 'generate-root/update',
+      goStructFields: true,
       fields: keyNonce,
       operations: { update: async (_req, d) => ok(await generateRoot.update(needKey(d.get('key')), d.getString('nonce'))) },
     },

@@ -10,10 +10,16 @@ import type { TokenStore } from '../token/token-store.js';
 import type { Wrapping } from '../wrapping/wrapping.js';
 import { auditPaths } from './audit-paths.js';
 import { capabilitiesPaths } from './capabilities-paths.js';
+import { haStatusPaths, type HAMembers } from './ha-status-paths.js';
+import { infoPaths, type PluginCatalog } from './info-paths.js';
+import { serverPaths } from './server-paths.js';
+import type { ServerView } from './server-view.js';
+import type { VersionHistory } from './version-history.js';
 import { internalUIPaths } from './internal-ui-paths.js';
 import { LEASES_ROOT_PATHS, leasesPaths } from './leases-paths.js';
 import { authPaths, mountsPaths } from './mounts-paths.js';
 import { policyPaths } from './policy-paths.js';
+import { remountPaths } from './remount-paths.js';
 import { sealPaths, type SealPathsDeps } from './seal-paths.js';
 import { toolsPaths } from './tools-paths.js';
 import { wrappingPaths } from './wrapping-paths.js';
@@ -61,6 +67,11 @@ export interface SystemBackendDeps extends SealPathsDeps {
   expiration: ExpirationManager;
   auditTable: AuditTable;
   wrapping: Wrapping;
+  haMembers: HAMembers;
+  catalog: PluginCatalog;
+  versions: VersionHistory;
+  /** The server's own data (loggers, in-flight requests, host, configuration); absent for a bare node. */
+  server?: ServerView;
 }
 
 /** The `sys/` backend every node mounts at `sys/`; each group of paths gets only what it acts on. */
@@ -73,11 +84,15 @@ export function systemBackend(d: SystemBackendDeps): LogicalBackend {
       ...leasesPaths(d),
       ...mountsPaths(d),
       ...authPaths(d),
+      ...remountPaths(d),
       ...policyPaths(d),
       ...auditPaths(d),
       ...capabilitiesPaths(d),
       ...internalUIPaths(d),
       ...wrappingPaths(d),
+      ...haStatusPaths(d),
+      ...infoPaths(d),
+      ...(d.server ? serverPaths({ server: d.server }) : []),
       ...toolsPaths(),
     ],
     specialPaths: SYSTEM_SPECIAL_PATHS,

@@ -22,6 +22,8 @@ export interface ClusterListenerOptions {
   nodeId: string;
   /** Forwarded requests are served only while this holds; otherwise the standby is told to redirect. */
   isActive?: () => boolean;
+  /** Called with each heartbeat this node accepted as the active: who the standby is and when it was heard. */
+  onEcho?: (echo: EchoRequest) => void;
   logger?: Logger;
 }
 
@@ -63,8 +65,12 @@ export class ClusterListener {
       },
       Echo: (call: grpc.ServerUnaryCall<EchoRequest, EchoReply>, cb: grpc.sendUnaryData<EchoReply>) => {
         const refusal = this.refusal(call);
-        if (refusal) cb(refusal);
-        else cb(null, { time: Date.now(), activeNodeId: this.o.nodeId });
+        if (refusal) {
+          cb(refusal);
+          return;
+        }
+        this.o.onEcho?.(call.request);
+        cb(null, { time: Date.now(), activeNodeId: this.o.nodeId });
       },
     });
     // Node's TLS default floor is 1.2; the handshake is refused for anything older, and for a client certificate

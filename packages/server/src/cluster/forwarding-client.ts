@@ -8,6 +8,7 @@ import {
   echoMethod,
   forwardRequestMethod,
   type EchoReply,
+  type EchoSender,
   type ForwardedHttpRequest,
   type ForwardedHttpResponse,
 } from './forwarding-service.js';
@@ -15,6 +16,8 @@ import {
 export interface ForwardingClientOptions {
   /** This node's id, sent with every forwarded request so the active's audit log names the standby. */
   nodeId: string;
+  /** Who this node is, sent with each heartbeat for the active's `sys/ha-status`. */
+  sender?: EchoSender;
   /** Interval of the Echo heartbeat (ms); the link counts as healthy while one succeeded within two intervals. */
   heartbeatMs?: number;
   /** Deadline of one forwarded request (ms); Vault's `max_request_duration` default is 90 s. */
@@ -41,6 +44,9 @@ interface Link {
   since: number;
   lastHeartbeat: number | null;
   heartbeatInFlight: boolean;
+  /** What the previous heartbeat measured, reported with the next one. */
+  echoDurationMs: number;
+  clockSkewMs: number;
 }
 
 /** gRPC codes that mean the request never reached the active's HTTP handler: safe to redirect the client. */
@@ -148,6 +154,16 @@ export class ForwardingClient {
     return { ha_connection_healthy: age <= 2 * this.heartbeatMs, last_request_forwarding_heartbeat_ms: age };
   }
 
+  /**
+   * Vault's "HA unhealthy": a link to the active exists and no heartbeat succeeded within two intervals of the
+   * last success, or of connecting when none did yet. False without a link: no active to reach is not unhealthy.
+   */
+  unhealthy(): boolean {
+    const link = this.link;
+    if (!link) return false;
+    return Date.now() - (link.lastHeartbeat ?? link.since) > 2 * this.heartbeatMs;
+  }
+
   /** Seconds since the last heartbeat (or since connecting, before the first); 0 without a link. For metrics. */
   heartbeatAgeSeconds(): number {
     const link = this.link;
@@ -205,6 +221,8 @@ export class ForwardingClient {
       since: Date.now(),
       lastHeartbeat: null,
       heartbeatInFlight: false,
+      echoDurationMs: 0,
+      clockSkewMs: 0,
       timer: setInterval(() => this.heartbeat(link), this.heartbeatMs),
     };
     link.timer.unref();
@@ -215,15 +233,19 @@ export class ForwardingClient {
   private heartbeat(link: Link): void {
     if (link.heartbeatInFlight || this.link !== link) return;
     link.heartbeatInFlight = true;
+    const start = Date.now();
     link.client.makeUnaryRequest(
       echoMethod.path,
       echoMethod.requestSerialize,
       echoMethod.responseDeserialize,
-      { nodeId: this.o.nodeId, time: Date.now() },
-      { deadline: Date.now() + this.heartbeatMs },
+      { nodeId: this.o.nodeId, time: start, ...this.o.sender, echoDurationMs: link.echoDurationMs, clockSkewMs: link.clockSkewMs },
+      { deadline: start + this.heartbeatMs },
       (err, reply?: EchoReply) => {
         link.heartbeatInFlight = false;
         if (this.link !== link) return;
+        const now = Date.now();
+        link.echoDurationMs = now - start;
+        link.clockSkewMs = reply ? reply.time - now : 0;
         if (err || !reply) {
           this.o.logger?.debug('request forwarding heartbeat failed', { error: err?.details });
           return;

@@ -28,10 +28,22 @@ export interface ForwardedHttpResponse {
   body: Buffer;
 }
 
-export interface EchoRequest {
+/** Who a standby is, sent with each heartbeat so the active can list it in `sys/ha-status`. */
+export interface EchoSender {
+  apiAddr: string;
+  clusterAddr: string;
+  hostname: string;
+  version: string;
+}
+
+export interface EchoRequest extends Partial<EchoSender> {
   nodeId: string;
   /** Milliseconds since the epoch on the sender. */
   time: number;
+  /** Round trip of the sender's previous heartbeat (ms). */
+  echoDurationMs?: number;
+  /** The active's clock minus the sender's, as the previous heartbeat measured it (ms). */
+  clockSkewMs?: number;
 }
 
 export interface EchoReply {
@@ -121,7 +133,11 @@ export function encodeEcho(m: EchoRequest): Buffer {
 
 export function decodeEcho(buf: Buffer): EchoRequest {
   const { head } = decodeFramed(buf);
-  return { nodeId: str(head['nodeId'], 'nodeId'), time: int(head['time'], 'time') };
+  const out: EchoRequest = { nodeId: str(head['nodeId'], 'nodeId'), time: int(head['time'], 'time') };
+  // Optional: a node of an older release sends only its id and time.
+  for (const k of ['apiAddr', 'clusterAddr', 'hostname', 'version'] as const) if (head[k] !== undefined) out[k] = str(head[k], k);
+  for (const k of ['echoDurationMs', 'clockSkewMs'] as const) if (head[k] !== undefined) out[k] = int(head[k], k);
+  return out;
 }
 
 export function encodeEchoReply(m: EchoReply): Buffer {

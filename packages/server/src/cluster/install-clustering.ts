@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { Logger, Node } from '@strongroom/core';
+import { hostname } from 'node:os';
+import { VERSION, type Logger, type Node } from '@strongroom/core';
 import type { Registry } from 'prom-client';
 import type { DirectDispatch } from '../http/direct-dispatch.js';
 import { writeRedirect, type StandbyHandler } from '../http/standby.js';
@@ -9,6 +10,7 @@ import { ForwardingClient } from './forwarding-client.js';
 import { registerForwardingMetrics, type ForwardingMetrics } from './forwarding-metrics.js';
 import { decideStandbyRoute, type StandbyRoute } from './forwarding.js';
 import { captureRequest, writeForwardedResponse } from './http-relay.js';
+import { PeerRegistry } from './peer-registry.js';
 
 export interface InstallClusteringOptions {
   node: Node;
@@ -52,9 +54,13 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
   const addresses = typeof o.clusterListenAddress === 'string' ? [o.clusterListenAddress] : [...o.clusterListenAddress];
   const identities = new ClusterIdentityStore(node.barrier, logger);
   let metrics: ForwardingMetrics | null = null;
+  const heartbeatMs = o.heartbeatMs ?? 2000;
+  // Standbys heard from while this node is active; one missed heartbeat or two are tolerated, as in Vault.
+  const peers = new PeerRegistry(3 * heartbeatMs);
   const forwarder = new ForwardingClient({
     nodeId: node.id,
-    heartbeatMs: o.heartbeatMs,
+    sender: { apiAddr: node.options.apiAddr ?? '', clusterAddr: node.options.clusterAddr ?? '', hostname: hostname(), version: VERSION },
+    heartbeatMs,
     forwardTimeoutMs: o.forwardTimeoutMs,
     logger,
     onForward: (outcome) => metrics?.forwarded(outcome),
@@ -76,13 +82,22 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
   // Called each time this node becomes active, for the fields it adds to its advertisement.
   const onBecameActive = async (): Promise<Record<string, unknown>> => {
     forwarder.setLeader(null);
+    peers.clear();
     if (disabled) return {};
     const identity = await identities.loadOrCreate();
     await stopListener();
     listenerOps = listenerOps.then(async () => {
       // A step-down or seal meanwhile queued its stop behind this start, or came before it: then start nothing.
       if (!node.isActive()) return;
-      const l = new ClusterListener({ identity, addresses, dispatch: o.dispatch, nodeId: node.id, isActive: () => node.isActive(), logger });
+      const l = new ClusterListener({
+        identity,
+        addresses,
+        dispatch: o.dispatch,
+        nodeId: node.id,
+        isActive: () => node.isActive(),
+        onEcho: (echo) => peers.record(echo),
+        logger,
+      });
       try {
         await l.start();
         listener = l;
@@ -100,6 +115,8 @@ export function installClustering(o: InstallClusteringOptions): Clustering {
     ha?.contributeAdvertisement(onBecameActive),
     ha?.onLeaderChange((ad) => forwarder.setLeader(disabled || node.isSealed() || node.isActive() ? null : ad)),
     ha?.contributeLinkHealth(() => ({ ...forwarder.health() })),
+    ha?.contributeLinkCheck(() => forwarder.unhealthy()),
+    ha?.contributePeers(() => peers.list()),
     // A sealed standby drops the cluster key at once; a node that stops being active stops listening.
     node.on('sealed', () => {
       forwarder.setLeader(null);

@@ -9,6 +9,7 @@ import { HttpError } from '../errors/http-error.js';
 import { errorCode } from '../errors/status-table.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { CapturedResponse, type DirectDispatch } from './direct-dispatch.js';
+import type { InFlightRequests } from './in-flight.js';
 import { clientToken, parseTarget, toLogicalRequest, type IncomingRequest } from './logical-request.js';
 import { serveMetrics } from './metrics-route.js';
 import { redirectingStandby, servedByEveryNode, type StandbyHandler } from './standby.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   unauthenticatedMetricsAccess?: boolean;
   /** Serves what reaches this node while it is a standby (request forwarding); default 307 to the active or 503. */
   standby?: StandbyHandler;
+  /** Where requests are recorded while they are served, for `sys/in-flight-req`. */
+  inFlight?: InFlightRequests;
 }
 
 /** The HTTP API of one node: the express app for its listeners, and the same steps for forwarded requests. */
@@ -53,8 +56,10 @@ export function buildApp(node: Node, opts: AppOptions = {}): HttpApi {
   /** Opens the books on one request; the function returned closes them with the status sent. */
   const account = (method: string, url: string, remoteAddress: string | undefined): ((status: number) => void) => {
     const done = metrics.startRequest();
+    const forget = opts.inFlight?.begin({ method, path: url.split('?')[0]!, remoteAddress });
     const t0 = performance.now();
     return (status) => {
+      forget?.();
       done(method, status);
       logger.debug('http request', {
         method,

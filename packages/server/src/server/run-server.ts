@@ -6,6 +6,9 @@ import type { ServerConfig } from '../config/types.js';
 import { buildApp } from '../http/build-app.js';
 import type { DirectDispatch } from '../http/direct-dispatch.js';
 import type { StandbyHandler } from '../http/standby.js';
+import { sanitizedConfig } from '../config/sanitized-config.js';
+import { InFlightRequests } from '../http/in-flight.js';
+import { serverLogLevels } from '../logging/log-levels.js';
 import { createServerLogger, type ServerLogger } from '../logging/server-logger.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { configurationBanner, devBanner, STARTED_LINE } from './banner.js';
@@ -14,6 +17,7 @@ import { bindListener, type Listener } from './listener.js';
 import { loadServerConfig } from './load-server-config.js';
 import { installSignalHandlers } from './signals.js';
 import { installHA, type HAWiring } from './ha-wiring.js';
+import { hostInfo } from './host-info.js';
 
 export interface RunServerOptions {
   /** Files or folders, as `server -config=...` (repeatable). */
@@ -73,6 +77,8 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
   const storage = await buildStorage(config.storage);
   const haStorage = config.haStorage ? await buildHAStorage(config.haStorage) : undefined;
   const listeners: Listener[] = [];
+  // Shared by the node's sys paths and the HTTP layer that records the requests.
+  const inFlight = new InFlightRequests();
   let node: Node;
   let addrs: { apiAddr: string; clusterAddr: string };
   try {
@@ -87,6 +93,14 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       ...(config.clusterName ? { clusterName: config.clusterName } : {}),
       defaultLeaseTTL: config.defaultLeaseTTL,
       maxLeaseTTL: config.maxLeaseTTL,
+      // Read through closures: SIGHUP may load a new configuration.
+      server: {
+        logLevels: serverLogLevels(logger, () => config.logLevel),
+        inFlightRequests: () => inFlight.snapshot(),
+        hostInfo,
+        // The addresses actually bound (port 0 resolved), as the node advertises them.
+        sanitizedConfig: () => sanitizedConfig({ ...config, ...addrs }),
+      },
     });
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close(0)));
@@ -108,6 +122,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
       maxRequestSize: l.config.maxRequestSize,
       prometheusRetentionTime: config.telemetry.prometheusRetentionTime,
       unauthenticatedMetricsAccess: l.config.telemetry.unauthenticatedMetricsAccess,
+      inFlight,
       ...(standby ? { standby } : {}),
     }),
   );
