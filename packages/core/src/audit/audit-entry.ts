@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Auth, Request, RequestAuth, Response } from '../logical/request.js';
+import { requestParameters, type Auth, type Request, type RequestAuth, type Response } from '../logical/request.js';
 import { rfc3339Nano } from '../util/rfc3339-nano.js';
 import type { AuditAuth, AuditEntry, AuditRequest, AuditResponse, AuditWrapInfo } from './audit-device.js';
 import type { FormatOptions } from './audit-options.js';
@@ -159,7 +159,7 @@ function responseAuth(a: Auth, h: Hasher): AuditAuth {
 
 function requestSection(input: AuditInput, auth: RequestAuth | undefined, h: Hasher): AuditRequest {
   const r = input.request;
-  const data = r.query ? { ...r.query, ...r.data } : r.data;
+  const data = requestParameters(r);
   const out: AuditRequest = {};
   put(out, 'id', r.id);
   put(out, 'operation', r.operation);
