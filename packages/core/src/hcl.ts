@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { InvalidRequestError } from './errors.js';
 import { isPlainObject } from './util/is-plain-object.js';
+import { putOwn } from './util/own-value.js';
 
 /**
  * HCL v1 (and JSON) text -> plain JSON-like objects, shared by policies and the server's config loader.
@@ -67,7 +68,7 @@ function normalise(v: unknown): unknown {
   }
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) out[k] = normalise(val);
+    for (const [k, val] of Object.entries(v)) putOwn(out, k, normalise(val));
     return out;
   }
   return v;
