@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { InvalidRequestError } from './errors.js';
 import { isPlainObject } from './util/is-plain-object.js';
+import { putOwn } from './util/own-value.js';
 
 /**
  * HCL v1 (and JSON) text -> plain JSON-like objects, shared by policies and the server's config loader.
@@ -60,14 +61,21 @@ function isObjectList(v: unknown): v is Record<string, unknown>[] {
   return Array.isArray(v) && v.length > 0 && v.every(isPlainObject);
 }
 
-function normalise(v: unknown): unknown {
+/**
+ * How deep lists and objects may nest. Nothing real comes near; deeper input (50,000 levels parse fine as JSON)
+ * would exhaust the stack of every recursive reader after the parser.
+ */
+const MAX_NESTING = 100;
+
+function normalise(v: unknown, depth = 0): unknown {
+  if (depth > MAX_NESTING && (Array.isArray(v) || isPlainObject(v))) throw new HCLSyntaxError(`nesting deeper than ${MAX_NESTING} levels`);
   if (Array.isArray(v)) {
-    if (isObjectList(v) && v.length === 1) return normalise(v[0]);
-    return v.map(normalise);
+    if (isObjectList(v) && v.length === 1) return normalise(v[0], depth);
+    return v.map((x) => normalise(x, depth + 1));
   }
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) out[k] = normalise(val);
+    for (const [k, val] of Object.entries(v)) putOwn(out, k, normalise(val, depth + 1));
     return out;
   }
   return v;

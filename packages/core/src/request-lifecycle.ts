@@ -3,7 +3,7 @@ import type { AuditBroker } from './audit/index.js';
 import { CoreError, InvalidRequestError, PermissionDeniedError, UnsupportedPathError } from './errors.js';
 import type { ExpirationManager } from './expiration/expiration-manager.js';
 import type { LogicalBackend, SpecialPaths, SystemView } from './logical/backend.js';
-import { isEmptyResponse, type Request, type Response } from './logical/request.js';
+import { isEmptyResponse, requestParameters, type Request, type Response } from './logical/request.js';
 import type { RouteEntry, Router } from './mounts/router.js';
 import { matchesAny } from './util/path-glob.js';
 import type { PolicyStore } from './policy/index.js';
@@ -141,7 +141,8 @@ export class RequestLifecycle {
     if (ctx.unauthenticated) return;
     const acl = await this.d.policies.acl(ctx.token!.policies);
     const path = req.operation === 'list' && !req.path.endsWith('/') && req.path !== '' ? `${req.path}/` : req.path;
-    const result = acl.allowOperation({ operation: req.operation, path, data: req.data });
+    // Parameter rules judge what the backend will read, which includes the query string.
+    const result = acl.allowOperation({ operation: req.operation, path, data: requestParameters(req) });
     const needsSudo = matchesAny(ctx.backendReq.path, ctx.special.root ?? []);
     if (!result.allowed || (needsSudo && !result.rootPrivs)) return this.deny(ctx);
     if (req.wrapTTL !== undefined && result.wrapping) {

@@ -40,4 +40,23 @@ describe('sys/ root-protected paths', () => {
     const status = await request(core, 'read', 'sys/key-status', sudo);
     assert.equal(status.data?.term, 2);
   });
+
+  it('keeps the rekey backup behind sudo: no token, or a token without sudo, can neither read nor delete it', async () => {
+    for (const token of ['', admin]) {
+      await assert.rejects(request(core, 'read', 'sys/rekey/backup', token), PermissionDeniedError);
+      await assert.rejects(request(core, 'delete', 'sys/rekey/backup', token), PermissionDeniedError);
+    }
+    await request(core, 'read', 'sys/rekey/backup', sudo);
+    await request(core, 'delete', 'sys/rekey/backup', sudo);
+  });
+
+  it('leaves only the unseal-key steps of rekey and generate-root unauthenticated, as Vault does', async () => {
+    const status = await request(core, 'read', 'sys/rekey/init', '');
+    assert.equal((status.raw?.body as { started?: boolean }).started, false);
+    await request(core, 'read', 'sys/generate-root/attempt', '');
+    const verify = await request(core, 'read', 'sys/rekey/verify', '').catch((err: unknown) => err);
+    assert.ok(!(verify instanceof PermissionDeniedError));
+    await assert.rejects(request(core, 'read', 'sys/rekey/elsewhere', ''), PermissionDeniedError);
+    await assert.rejects(request(core, 'read', 'sys/generate-root/elsewhere', ''), PermissionDeniedError);
+  });
 });

@@ -37,8 +37,18 @@ class FakeTokens {
     return entry;
   }
 
+  private readonly usedUp = new Set<string>();
+
   async lookup(token: string): Promise<WrappingTokenEntry | null> {
-    return this.tokens.get(token) ?? null;
+    return this.usedUp.has(token) ? null : (this.tokens.get(token) ?? null);
+  }
+
+  /** Takes one use in one synchronous step, as the core's store does under its per-token lock. */
+  async useToken(entry: WrappingTokenEntry): Promise<WrappingTokenEntry | null> {
+    const cur = this.tokens.get(entry.id);
+    if (!cur || this.usedUp.has(entry.id)) return null;
+    if (cur.auth.numUses === 1) this.usedUp.add(entry.id);
+    return cur;
   }
 
   async revokeTree(id: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import type { Auth, Request, RequestAuth, Response } from '../logical/request.js';
+import { requestParameters, type Auth, type Request, type RequestAuth, type Response } from '../logical/request.js';
 import { rfc3339Nano } from '../util/rfc3339-nano.js';
+import { putOwn } from '../util/own-value.js';
 import type { AuditAuth, AuditEntry, AuditRequest, AuditResponse, AuditWrapInfo } from './audit-device.js';
 import type { FormatOptions } from './audit-options.js';
 import { copyHashed } from './hash-structure.js';
@@ -79,7 +80,7 @@ function mapField<V>(m: Record<string, V> | null | undefined): Record<string, V>
   const keys = Object.keys(m).sort();
   if (keys.length === 0) return undefined;
   const out: Record<string, V> = {};
-  for (const k of keys) out[k] = m[k] as V;
+  for (const k of keys) putOwn(out, k, m[k] as V);
   return out;
 }
 
@@ -159,7 +160,7 @@ function responseAuth(a: Auth, h: Hasher): AuditAuth {
 
 function requestSection(input: AuditInput, auth: RequestAuth | undefined, h: Hasher): AuditRequest {
   const r = input.request;
-  const data = r.query ? { ...r.query, ...r.data } : r.data;
+  const data = requestParameters(r);
   const out: AuditRequest = {};
   put(out, 'id', r.id);
   put(out, 'operation', r.operation);

@@ -1,3 +1,5 @@
+import { putOwn } from '../util/own-value.js';
+
 /**
  * Deep-copies a JSON-like value, replacing every string leaf (inside arrays and nested maps) with `hash(leaf)`,
  * as Vault's `HashStructure` does. Map keys, numbers, booleans and null are kept. Map keys come out sorted, the
@@ -28,7 +30,7 @@ function walk(value: unknown, hash: ((s: string) => string) | null, ancestors: S
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(source).sort()) {
       const v = source[key];
-      if (v !== undefined && typeof v !== 'function') out[key] = walk(v, hash, ancestors);
+      if (v !== undefined && typeof v !== 'function') putOwn(out, key, walk(v, hash, ancestors));
     }
     return out;
   } finally {

@@ -5,6 +5,7 @@ import type { PathDef } from '../framework/path.js';
 import type { SystemView } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
 import { isPlainObject } from '../util/is-plain-object.js';
+import { putOwn } from '../util/own-value.js';
 import {
   addVersion,
   deletionTime,
@@ -178,7 +179,7 @@ export function subkeysOf(input: Record<string, unknown>, maxDepth: number): Rec
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(m)) {
       const next = depth + 1;
-      out[k] = isPlainObject(v) && Object.keys(v).length > 0 && (maxDepth === 0 || next <= maxDepth) ? walk(v, next) : null;
+      putOwn(out, k, isPlainObject(v) && Object.keys(v).length > 0 && (maxDepth === 0 || next <= maxDepth) ? walk(v, next) : null);
     }
     return out;
   };

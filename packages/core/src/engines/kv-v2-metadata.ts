@@ -3,6 +3,7 @@ import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
 import type { Request, Response } from '../logical/request.js';
+import { ownValue, putOwn } from '../util/own-value.js';
 import type { KvV2Deps } from './kv-v2-data.js';
 import { DELETE_VERSION_AFTER_DISABLED, goDuration, isDeleted, newKeyMetadata, kvTime, type KeyMetadata } from './kv-v2-model.js';
 import { listPrefix } from './kv-v1.js';
@@ -29,10 +30,10 @@ export function parseCustomMetadata(raw: Record<string, unknown>, dropNulls: boo
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v === null && dropNulls) continue;
-    if (v === null) out[k] = '';
-    else if (typeof v === 'string') out[k] = v;
-    else if (typeof v === 'number') out[k] = String(v);
-    else if (typeof v === 'boolean') out[k] = v ? '1' : '0';
+    if (v === null) putOwn(out, k, '');
+    else if (typeof v === 'string') putOwn(out, k, v);
+    else if (typeof v === 'number') putOwn(out, k, String(v));
+    else if (typeof v === 'boolean') putOwn(out, k, v ? '1' : '0');
     else throw new InvalidRequestError(`${CUSTOM_METADATA_PREFIX}: '' expected type 'string', got unconvertible type '${Array.isArray(v) ? 'slice' : 'map'}'`);
   }
   const entries = Object.entries(out);
@@ -121,7 +122,7 @@ export function metadataPath(deps: KvV2Deps): PathDef {
           const merged = { ...(meta.customMetadata ?? {}) };
           for (const [k, v] of Object.entries(customRaw)) {
             if (v === null) delete merged[k];
-            else merged[k] = custom[k]!;
+            else putOwn(merged, k, ownValue(custom, k)!);
           }
           meta.customMetadata = merged;
         } else {

@@ -1,5 +1,6 @@
 import { MAX_DURATION_SECONDS } from '@strongroom/storage';
 import { InvalidRequestError } from '../errors.js';
+import { putOwn } from '../util/own-value.js';
 import { parseApiDurationSeconds } from './duration.js';
 
 export type FieldType =
@@ -118,7 +119,7 @@ export function coerce(name: string, schema: FieldSchema, raw: unknown): unknown
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== 'string') return bad();
-        out[k] = v;
+        putOwn(out, k, v);
       }
       return out;
     }

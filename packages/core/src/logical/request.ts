@@ -106,6 +106,20 @@ export interface Response {
   mountType?: string;
 }
 
+/**
+ * Every parameter of a request as a backend reads it: the query string merged under the body (Vault hands both
+ * to a backend as request data). Whatever judges or records parameters (ACL, audit) looks at this, not at the
+ * body alone. Keys such as `__proto__` stay data: the result has no prototype.
+ */
+export function requestParameters(req: Pick<Request, 'data' | 'query'>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const source of [req.query, req.data]) {
+    if (!source) continue;
+    for (const k of Object.keys(source)) out[k] = source[k];
+  }
+  return out;
+}
+
 /** A response that says nothing: no data, auth, secret, wrapping or warnings (a read of it means "not found"). */
 export function isEmptyResponse(resp: Response): boolean {
   return (resp.data === undefined || resp.data === null) && !resp.auth && !resp.secret && !resp.wrapInfo && !resp.raw && !resp.warnings?.length;

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Operation } from '../logical/request.js';
+import { ownValue, putOwn } from '../util/own-value.js';
 import type { Capability, PathRules, Policy } from './policy.js';
 
 /** What a request may do, as Vault's `ACLResults` reports it. */
@@ -80,8 +81,8 @@ function mergeParams(existing: Record<string, unknown[]> | undefined, add: Recor
   if (!add || Object.keys(add).length === 0) return existing;
   if (!existing) return cloneParams(add);
   for (const [k, v] of Object.entries(add)) {
-    const cur = existing[k];
-    existing[k] = v.length === 0 || (cur !== undefined && cur.length === 0) ? [] : [...v, ...(cur ?? [])];
+    const cur = ownValue(existing, k);
+    putOwn(existing, k, v.length === 0 || (cur !== undefined && cur.length === 0) ? [] : [...v, ...(cur ?? [])]);
   }
   return existing;
 }
@@ -313,17 +314,18 @@ function paramsOk(perms: Permissions, data: Record<string, unknown>): boolean {
   const entries = Object.entries(data);
   if (entries.length === 0) return true;
   if (perms.denied && Object.keys(perms.denied).length > 0) {
-    if ('*' in perms.denied) return false;
+    if (Object.hasOwn(perms.denied, '*')) return false;
     for (const [k, v] of entries) {
-      const list = perms.denied[k.toLowerCase()];
+      // Parameter names are the client's: `constructor` must not find Object.prototype's.
+      const list = ownValue(perms.denied, k.toLowerCase());
       if (list && valueDenied(v, list)) return false;
     }
   }
   if (!perms.allowed || Object.keys(perms.allowed).length === 0) return true;
-  const allowAll = '*' in perms.allowed;
+  const allowAll = Object.hasOwn(perms.allowed, '*');
   if (allowAll && Object.keys(perms.allowed).length === 1) return true;
   for (const [k, v] of entries) {
-    const list = perms.allowed[k.toLowerCase()];
+    const list = ownValue(perms.allowed, k.toLowerCase());
     if (!list && !allowAll) return false;
     if (list && !valueAllowed(v, list)) return false;
   }

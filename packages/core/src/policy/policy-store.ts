@@ -149,9 +149,19 @@ function storableName(name: string): boolean {
   }
 }
 
+/**
+ * Characters a new policy name may not hold: a comma splits a `policies` list into other names, and whitespace,
+ * control, zero-width and other invisible characters make a name that reads as another one.
+ */
+const UNFIT_NAME_CHARS = /[\s,\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/u;
+/** Far above any real name; token roles bound the names they carry the same way. */
+const MAX_NAME_LENGTH = 256;
+
 function checkName(name: string): void {
   if (name === '') throw new InvalidRequestError('policy name must be provided');
   if (name === ROOT) throw new InvalidRequestError('cannot update "root" policy');
-  if (!storableName(name)) throw new InvalidRequestError(`invalid policy name "${name}"`);
+  if (!storableName(name) || UNFIT_NAME_CHARS.test(name) || name.length > MAX_NAME_LENGTH) {
+    throw new InvalidRequestError(`invalid policy name ${JSON.stringify(name)}: names may not hold commas, whitespace or invisible characters, or exceed ${MAX_NAME_LENGTH} characters`);
+  }
 }
 

@@ -2,6 +2,7 @@ import { InvalidRequestError } from '../errors.js';
 import { parseApiDurationSeconds } from '../framework/duration.js';
 import { HCLSyntaxError, hclBlocks, hclObjects, parseHCL } from '../hcl.js';
 import { isPlainObject } from '../util/is-plain-object.js';
+import { ownValue, putOwn } from '../util/own-value.js';
 
 export const CAPABILITIES = ['deny', 'create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
@@ -104,7 +105,7 @@ function parameterMap(pattern: string, key: string, v: unknown): Record<string, 
       if (name.includes('*') && name !== '*') fail(`path "${pattern}": ${key}: parameter key "${name}" cannot contain non-tail wildcards`);
       const list = Array.isArray(values) ? values : values === undefined || values === null ? [] : [values];
       const lower = name.toLowerCase();
-      out[lower] = [...(out[lower] ?? []), ...list];
+      putOwn(out, lower, [...(ownValue(out, lower) ?? []), ...list]);
     }
   }
   return out;

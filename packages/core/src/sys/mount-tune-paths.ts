@@ -5,6 +5,7 @@ import type { SystemView } from '../logical/backend.js';
 import type { Response } from '../logical/request.js';
 import type { MountConfig, MountEntry, MountTableName } from '../mounts/mount-entry.js';
 import type { MountTable } from '../mounts/mount-table.js';
+import { putOwn } from '../util/own-value.js';
 
 const LISTING_VISIBILITY = ['', 'unauth', 'hidden'];
 const TOKEN_TYPES = ['default-service', 'default-batch', 'service', 'batch'];
@@ -71,8 +72,8 @@ export function stringMap(name: string, raw: unknown): Record<string, string> {
   const obj = coerce(name, { type: 'map' }, raw) as Record<string, unknown>;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (typeof v === 'string') out[k] = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    if (typeof v === 'string') putOwn(out, k, v);
+    else if (typeof v === 'number' || typeof v === 'boolean') putOwn(out, k, String(v));
     else throw new InvalidRequestError(`error converting input for field "${name}": value of "${k}" must be a string`);
   }
   return out;

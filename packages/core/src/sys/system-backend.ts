@@ -45,10 +45,23 @@ export const SYSTEM_SPECIAL_PATHS: SpecialPaths = {
     'plugins/catalog/*',
     'seal',
     'step-down',
+    // The backup holds the new unseal keys (PGP-encrypted): reading or deleting it is an operator's act.
+    'rekey/backup',
+    'rekey/recovery-key-backup',
     ...LEASES_ROOT_PATHS,
   ],
   // The internal UI paths check the caller's token themselves, so a token without a policy on them still works.
-  unauthenticated: ['wrapping/lookup', 'internal/ui/mounts', 'internal/ui/mounts/*', 'rekey/*', 'generate-root/*'],
+  // Rekey and root generation are driven by unseal-key holders, who may have no token: only those steps are open.
+  unauthenticated: [
+    'wrapping/lookup',
+    'internal/ui/mounts',
+    'internal/ui/mounts/*',
+    'generate-root/attempt',
+    'generate-root/update',
+    'rekey/init',
+    'rekey/update',
+    'rekey/verify',
+  ],
   unauthenticatedWithTokenField: ['wrapping/unwrap'],
   // Handlers that act on the caller's token: capabilities-self, token-based wrapping and unwrapping.
   clientToken: ['*'],

@@ -4,7 +4,7 @@ import type { FieldData, FieldSchemas } from '../framework/field.js';
 import type { Request, Response } from '../logical/request.js';
 import { authBlock, type TokenEntry } from './token-entry.js';
 import { customIdProblem } from './token-id.js';
-import { globMatchesAny, NON_ASSIGNABLE_POLICIES, sanitizePolicies } from './token-policies.js';
+import { checkPolicyNameLengths, globMatchesAny, NON_ASSIGNABLE_POLICIES, sanitizePolicies } from './token-policies.js';
 import type { TokenRole } from './token-roles.js';
 import type { TokenStore } from './token-store.js';
 
@@ -35,6 +35,7 @@ const DISPLAY_NAME_SANITIZE = /[^a-zA-Z0-9-]/g;
 function resolvePolicies(d: FieldData, parent: TokenEntry, role: TokenRole | null, isSudo: boolean): string[] {
   const noDefault = d.getBool('no_default_policy');
   let requested = d.getStrings('policies');
+  checkPolicyNameLengths('policies', requested);
   let addDefault = false;
   if (role && (role.allowedPolicies.length || role.disallowedPolicies.length || role.allowedPoliciesGlob.length || role.disallowedPoliciesGlob.length)) {
     const localDefault =

@@ -1,3 +1,6 @@
+import { InvalidRequestError } from '../errors.js';
+import { globMatch } from '../util/glob.js';
+
 /** Policies no token may be given: they belong to the server's own single-purpose tokens. */
 export const NON_ASSIGNABLE_POLICIES = ['response-wrapping', 'control-group'];
 
@@ -22,12 +25,22 @@ export function dedupeLower(values: readonly string[]): string[] {
   return [...new Set(values.map((v) => v.trim().toLowerCase()).filter((v) => v !== ''))].sort();
 }
 
-/** Whether `value` matches a glob with `*` wildcards anywhere (Vault's `StrListContainsGlob`). */
+/** Whether `value` matches a glob with `*` wildcards anywhere (Vault's `StrListContainsGlob`), in linear time. */
 export function globMatchesAny(globs: readonly string[], value: string): boolean {
-  return globs.some((g) => {
-    const re = new RegExp(`^${g.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    return re.test(value);
-  });
+  return globs.some((g) => globMatch(g, value));
+}
+
+/**
+ * The longest policy name, or policy glob, a token or token role may carry. Far above any real name; it bounds what
+ * one request can make the glob matching and the token entry carry.
+ */
+export const MAX_POLICY_NAME_LENGTH = 256;
+
+/** Refuses (400) a policy name or glob longer than `MAX_POLICY_NAME_LENGTH`. */
+export function checkPolicyNameLengths(field: string, names: readonly string[]): void {
+  for (const n of names) {
+    if (n.length > MAX_POLICY_NAME_LENGTH) throw new InvalidRequestError(`"${field}" has a name longer than ${MAX_POLICY_NAME_LENGTH} characters`);
+  }
 }
 
 /** Same set of policies, in any order. */

@@ -5,7 +5,7 @@ import { GENERIC_NAME, type PathDef } from '../framework/path.js';
 import type { SystemView } from '../logical/backend.js';
 import type { Request, Response } from '../logical/request.js';
 import { decodeJSON, encodeJSON } from './token-entry.js';
-import { dedupeLower, sanitizePolicies } from './token-policies.js';
+import { checkPolicyNameLengths, dedupeLower, sanitizePolicies } from './token-policies.js';
 
 /** A token role (`auth/token/roles/<name>`): what tokens created through `create/<name>` may be. */
 export interface TokenRole {
@@ -131,6 +131,9 @@ function applyRoleFields(r: TokenRole, d: FieldData, system: SystemView): string
       throw new InvalidRequestError(`given role path suffix contains invalid characters; must match ${PATH_SUFFIX.source}`);
     }
     r.pathSuffix = s;
+  }
+  for (const f of ['allowed_policies', 'disallowed_policies', 'allowed_policies_glob', 'disallowed_policies_glob']) {
+    if (d.has(f)) checkPolicyNameLengths(f, d.getStrings(f));
   }
   if (d.has('allowed_policies')) r.allowedPolicies = sanitizePolicies(d.getStrings('allowed_policies'), false);
   if (d.has('disallowed_policies')) r.disallowedPolicies = dedupeLower(d.getStrings('disallowed_policies'));

@@ -1,4 +1,5 @@
 import { isPlainObject } from './is-plain-object.js';
+import { ownValue, putOwn } from './own-value.js';
 
 /**
  * RFC 7396 JSON merge patch, as Vault's `framework.HandlePatchOperation`: a `null` removes the key, objects merge
@@ -9,7 +10,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else putOwn(out, k, mergePatch(ownValue(out, k), v));
   }
   return out;
 }

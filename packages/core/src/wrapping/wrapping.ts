@@ -6,7 +6,6 @@ import { InvalidRequestError } from '../errors.js';
 import type { Auth, Request, Response, WrapInfo } from '../logical/request.js';
 import { storagePrefix, type MountEntry } from '../mounts/mount-entry.js';
 import { RESPONSE_WRAPPING_POLICY_NAME } from '../policy/builtin-policies.js';
-import { KeyedLock } from '../util/keyed-lock.js';
 import { rfc3339Nano } from '../util/rfc3339-nano.js';
 import { envelopeResponse, responseEnvelope } from './envelope.js';
 
@@ -24,6 +23,11 @@ export interface WrappingCore {
   readonly tokens: {
     createFromAuth(auth: Auth, path: string): Promise<WrappingTokenEntry>;
     lookup(token: string): Promise<WrappingTokenEntry | null>;
+    /**
+     * Takes one use of the token atomically, the same way a request made with it does; null when none was left.
+     * `deferred` collects the revocation of a used-up token.
+     */
+    useToken(entry: WrappingTokenEntry, deferred?: (() => Promise<void>)[]): Promise<WrappingTokenEntry | null>;
     revokeTree(id: string): Promise<void>;
   };
   readonly mounts: { find(path: string): MountEntry | undefined };
@@ -59,9 +63,6 @@ function hasContent(resp: Response): boolean {
  * cubbyhole.
  */
 export class Wrapping {
-  /** One operation per wrapping token at a time, so two concurrent unwraps cannot both read the payload. */
-  private readonly locks = new KeyedLock();
-
   constructor(private readonly core: WrappingCore) {}
 
   /** Wraps `resp` when the request asked for it (`X-Vault-Wrap-TTL`); `sys/wrapping/wrap` wraps the request body. */
@@ -79,37 +80,36 @@ export class Wrapping {
     return { data: null, wrapInfo, mountType: resp.mountType };
   }
 
-  /** The original response, once; the wrapping token is revoked afterwards. */
+  /**
+   * The original response, once; the wrapping token is revoked afterwards. The token's single use is taken before
+   * anything is read, by the token store's per-token lock that a cubbyhole read with the token also goes through,
+   * so of any number of concurrent redemptions, by whichever path, exactly one gets the payload.
+   */
   async unwrap(token: string): Promise<Response> {
-    return this.locks.run(token, async () => {
-      const entry = await this.validate(token);
-      const cubby = this.cubbyhole();
-      const stored = await readCubbyhole(cubby, entry.id, RESPONSE);
-      const text = stored?.[RESPONSE];
-      if (typeof text !== 'string') throw new InvalidRequestError('no wrapped response found for this token');
-      await this.core.tokens.revokeTree(entry.id);
-      return envelopeResponse(text);
-    });
+    const entry = await this.redeem(token);
+    const stored = await readCubbyhole(this.cubbyhole(), entry.id, RESPONSE);
+    await this.core.tokens.revokeTree(entry.id);
+    const text = stored?.[RESPONSE];
+    if (typeof text !== 'string') throw new InvalidRequestError('no wrapped response found for this token');
+    return envelopeResponse(text);
   }
 
   /** Creation path, time and TTL of a wrapping token, without using it up. */
   async lookup(token: string): Promise<WrapLookup> {
-    return this.locks.run(token, async () => {
-      const entry = await this.validate(token);
-      const info = await readCubbyhole(this.cubbyhole(), entry.id, WRAPINFO);
-      if (!info) throw new InvalidRequestError(INVALID);
-      return {
-        creation_path: typeof info.creation_path === 'string' ? info.creation_path : '',
-        creation_time: typeof info.creation_time === 'string' ? info.creation_time : '',
-        creation_ttl: typeof info.creation_ttl === 'number' ? info.creation_ttl : 0,
-      };
-    });
+    const entry = await this.validate(token);
+    const info = await readCubbyhole(this.cubbyhole(), entry.id, WRAPINFO);
+    if (!info) throw new InvalidRequestError(INVALID);
+    return {
+      creation_path: typeof info.creation_path === 'string' ? info.creation_path : '',
+      creation_time: typeof info.creation_time === 'string' ? info.creation_time : '',
+      creation_ttl: typeof info.creation_ttl === 'number' ? info.creation_ttl : 0,
+    };
   }
 
-  /** Moves the payload to a new wrapping token with the same TTL and creation path; the old token is revoked. */
+  /** Moves the payload to a new wrapping token with the same TTL and creation path; the old token is used up. */
   async rewrap(token: string): Promise<Response> {
-    return this.locks.run(token, async () => {
-      const entry = await this.validate(token);
+    const entry = await this.redeem(token);
+    try {
       const cubby = this.cubbyhole();
       const stored = await readCubbyhole(cubby, entry.id, RESPONSE);
       const info = await readCubbyhole(cubby, entry.id, WRAPINFO);
@@ -117,10 +117,10 @@ export class Wrapping {
       if (typeof text !== 'string' || !info) throw new InvalidRequestError('no wrapped response found for this token');
       const ttl = typeof info.creation_ttl === 'number' && info.creation_ttl > 0 ? info.creation_ttl : entry.ttl;
       const path = typeof info.creation_path === 'string' ? info.creation_path : '';
-      const wrapInfo = await this.store(text, ttl, path);
+      return { data: null, wrapInfo: await this.store(text, ttl, path) };
+    } finally {
       await this.core.tokens.revokeTree(entry.id);
-      return { data: null, wrapInfo };
-    });
+    }
   }
 
   /** Creates the wrapping token and puts the payload and its lookup info in the token's cubbyhole. */
@@ -161,6 +161,15 @@ export class Wrapping {
     if (!entry || entry.policies.length !== 1 || entry.policies[0] !== RESPONSE_WRAPPING_POLICY_NAME) {
       throw new InvalidRequestError(INVALID);
     }
+    return entry;
+  }
+
+  /** A valid wrapping token whose one use this call took; anyone else racing for it gets the same 400. */
+  private async redeem(token: string): Promise<WrappingTokenEntry> {
+    const entry = await this.validate(token);
+    // The store revokes the used-up token after a late fallback delay; the callers revoke it themselves sooner.
+    const used = await this.core.tokens.useToken(entry, []);
+    if (!used) throw new InvalidRequestError(INVALID);
     return entry;
   }
 

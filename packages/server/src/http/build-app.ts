@@ -144,7 +144,8 @@ export function buildApp(node: Node, opts: AppOptions = {}): HttpApi {
 function bodyReadError(err: unknown): HttpError | 'aborted' | null {
   if (errorCode(err) !== null || typeof err !== 'object' || err === null) return null;
   const { type, status } = err as { type?: unknown; status?: unknown };
-  if (typeof type !== 'string' || typeof status !== 'number') return null;
+  // A body that does not inflate (`Content-Encoding: gzip` on plain bytes) carries a status but no type.
+  if (typeof status !== 'number') return null;
   switch (type) {
     case 'entity.too.large':
       return new HttpError('http_body_too_large', 'http: request body too large');

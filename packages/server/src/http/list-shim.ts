@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
@@ -12,6 +12,11 @@ import { Server as TlsServer } from 'node:tls';
  * follows on the socket) are replayed through the same server as a new in-process connection whose output is
  * written back to the client's socket. That connection closes after the response; the client reconnects for its
  * next request, as it does after any `Connection: close`.
+ *
+ * Node's parser no longer watches such a connection, so the shim enforces what it would have: the server's
+ * `headersTimeout` until the request's headers are in and `requestTimeout` until its body is (408 and close), a
+ * parser error on the replayed bytes answers and closes, and the client's socket stays open (and counted against
+ * the server's `maxConnections`) only as long as the replayed connection lives.
  */
 
 /** The longest request line we wait for before giving up (Node's default header limit is 16 KiB). */
@@ -27,15 +32,23 @@ const PARSER_ERROR_STATUS: Record<string, string> = {
 };
 
 export function installListShim(server: HttpServer | HttpsServer): void {
-  // Sockets already handed over: later parser errors on them (e.g. at end of input) are not ours to answer.
+  // Client sockets already handed over: later parser errors on them (e.g. at end of input) are not ours to answer.
   const taken = new WeakSet<Duplex>();
+  // The replayed connections' request timers, told when their request arrives.
+  const watchers = new WeakMap<Duplex, (req: IncomingMessage) => void>();
+  server.on('request', (req: IncomingMessage) => watchers.get(req.socket)?.(req));
   server.on('clientError', (err: ParserError, socket: Duplex) => {
+    if (socket instanceof ShimSocket) {
+      // The replayed bytes did not parse: answer as Node would have, and let go of the client's socket.
+      replyAndClose(socket, PARSER_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request');
+      return;
+    }
     if (taken.has(socket)) return;
     if (err.code === 'HPE_INVALID_METHOD' && err.rawPacket) {
       const start = listRequestStart(err.rawPacket, err.bytesParsed ?? 0);
       if (start >= 0) {
         taken.add(socket);
-        replayAsGet(server, socket as Socket, err.rawPacket.subarray(start), taken);
+        replayAsGet(server, socket as Socket, err.rawPacket.subarray(start), watchers);
         return;
       }
       // Any other method the parser refuses: Vault answers an unknown method with 405.
@@ -77,16 +90,62 @@ export function rewriteListLine(line: string): string | null {
   return `GET ${path}?${params.join('&')} ${m[2]}\r\nConnection: close\r\n`;
 }
 
-function replayAsGet(server: HttpServer | HttpsServer, socket: Socket, first: Buffer, taken: WeakSet<Duplex>): void {
+/**
+ * The server's header and request deadlines for the one request of a taken-over connection, counted from the
+ * takeover (the `LIST ` bytes were the request's first). On expiry: 408 and close, as Node's own check does.
+ */
+function requestDeadlines(server: HttpServer | HttpsServer, socket: Socket, fail: (status: string) => void): { headersIn(req: IncomingMessage): void; stop(): void } {
+  const timers = new Set<NodeJS.Timeout>();
+  const after = (ms: number): NodeJS.Timeout | undefined => {
+    if (!(ms > 0)) return undefined;
+    const t = setTimeout(() => fail('408 Request Timeout'), ms);
+    t.unref();
+    timers.add(t);
+    return t;
+  };
+  const clear = (t: NodeJS.Timeout | undefined): void => {
+    if (t === undefined) return;
+    clearTimeout(t);
+    timers.delete(t);
+  };
+  const headers = after(server.headersTimeout);
+  const whole = after(server.requestTimeout);
+  const stop = (): void => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
+  socket.once('close', stop);
+  return {
+    headersIn(req) {
+      clear(headers);
+      // The body is in once the parser completed the message, which it does right after a body-less request's
+      // headers; a handler that never reads the body would not see 'end'.
+      setImmediate(() => req.complete && clear(whole));
+      req.once('end', () => clear(whole));
+    },
+    stop,
+  };
+}
+
+function replayAsGet(
+  server: HttpServer | HttpsServer,
+  socket: Socket,
+  first: Buffer,
+  watchers: WeakMap<Duplex, (req: IncomingMessage) => void>,
+): void {
   // Detach Node's parser: drop its data listener; adding ours below also stops the native read path.
   socket.removeAllListeners('data');
   let head: Buffer = Buffer.from(first);
   let shim: ShimSocket | null = null;
   let failed = false;
   const fail = (status: string): void => {
+    if (failed) return;
     failed = true;
-    replyAndClose(socket, status);
+    deadlines.stop();
+    // The replayed connection may have begun a response; replyAndClose then just cuts the connection.
+    replyAndClose(shim ?? socket, status);
   };
+  const deadlines = requestDeadlines(server, socket, fail);
 
   const start = (): void => {
     if (failed) return;
@@ -101,7 +160,7 @@ function replayAsGet(server: HttpServer | HttpsServer, socket: Socket, first: Bu
       return;
     }
     shim = new ShimSocket(socket, server instanceof TlsServer);
-    taken.add(shim);
+    watchers.set(shim, (req) => deadlines.headersIn(req));
     const rest = head.subarray(nl + 1);
     const launch = (): void => {
       if (server instanceof TlsServer) server.emit('secureConnection', shim);
@@ -115,6 +174,7 @@ function replayAsGet(server: HttpServer | HttpsServer, socket: Socket, first: Bu
   };
 
   socket.on('data', (chunk: Buffer) => {
+    if (failed) return;
     if (shim) {
       if (!shim.push(chunk)) socket.pause();
       return;

@@ -60,11 +60,8 @@ function parseBool(s: string): boolean | null {
 
 /** Query parameters as request data: Vault's parseQuery (repeated keys joined, as our query is string-valued). */
 function queryData(query: URLSearchParams, skip: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of new Set(query.keys())) {
-    if (!skip.includes(key)) out[key] = query.getAll(key).join(',');
-  }
-  return out;
+  // fromEntries defines each key, so a parameter named `__proto__` stays data.
+  return Object.fromEntries([...new Set(query.keys())].filter((key) => !skip.includes(key)).map((key) => [key, query.getAll(key).join(',')]));
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -142,12 +139,11 @@ export function toLogicalRequest(req: IncomingRequest, target: ParsedTarget): Re
   let path = target.path;
   // Vault lists a folder: the path always ends in a slash.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
-  const headers: Record<string, string> = {};
-  for (const k in req.headers) {
-    const v = req.headers[k];
-    if (v === undefined || SECRET_HEADERS.has(k)) continue;
-    headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
+  const headers: Record<string, string> = Object.fromEntries(
+    Object.entries(req.headers)
+      .filter(([k, v]) => v !== undefined && !SECRET_HEADERS.has(k))
+      .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v!]),
+  );
   const out: Request = {
     id: randomUUID(),
     operation,

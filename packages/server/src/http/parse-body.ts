@@ -64,7 +64,6 @@ export function mediaType(contentType: string | undefined): string {
 /** Vault's parseFormRequest: one value stays a string, repeated keys are joined with commas. */
 function parseForm(text: string): Record<string, unknown> {
   const params = new URLSearchParams(text);
-  const out: Record<string, unknown> = {};
-  for (const key of new Set(params.keys())) out[key] = params.getAll(key).join(',');
-  return out;
+  // fromEntries defines each key, so a field named `__proto__` stays data.
+  return Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key).join(',')]));
 }
