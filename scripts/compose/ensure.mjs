@@ -1,32 +1,8 @@
 #!/usr/bin/env node
-// Finds or builds compose-check (this folder's wrapper around the Compose specification's Go loader, compose-go,
-// from the Go module proxy), cached outside the checkout under a name that changes with go.sum, and prints its
-// path. The lab test validates docker-compose.yml with it; Docker itself is not needed.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import os from 'node:os';
+// Finds or builds compose-check (this folder's wrapper around the Compose specification's Go loader, compose-go)
+// and prints its path. The lab test validates docker-compose.yml with it; Docker itself is not needed.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureGoTool } from '../go-tool.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const digest = createHash('sha256')
-  .update(readFileSync(path.join(here, 'go.sum')))
-  .update(readFileSync(path.join(here, 'main.go')))
-  .digest('hex')
-  .slice(0, 12);
-const cacheBase = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-const target = path.join(cacheBase, 'strongroom', `compose-check-${digest}`, 'compose-check');
-
-if (!existsSync(target)) {
-  mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.partial-${process.pid}`;
-  console.error('compose-check: building the compose-go wrapper from the Go module proxy...');
-  execFileSync('go', ['build', '-trimpath', '-o', tmp, '.'], {
-    cwd: here,
-    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly -buildvcs=false' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  renameSync(tmp, target);
-}
-console.log(target);
+console.log(ensureGoTool(path.dirname(fileURLToPath(import.meta.url)), 'compose-check'));
