@@ -101,7 +101,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   process.on('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 30_000;
-  while (!(await portOpen(port))) {
+  // The port opens before the server accepts sessions ("the database system is starting up"): wait for both.
+  while (!(await portOpen(port)) || !tail.includes('ready to accept connections')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
