@@ -132,7 +132,7 @@ export class TransitSeal implements AutoSeal {
           try {
             parsed = text ? JSON.parse(text) : null;
           } catch {
-            parsed = null;
+            // not JSON: the status says enough
           }
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve(parsed);
