@@ -1,6 +1,5 @@
 import { unknownKeys } from './blocks.js';
 import { ConfigError } from './errors.js';
-import type { ConfigEnv } from './finalize-config.js';
 import { readBool, readInt, readString } from './values.js';
 
 /** OpenBao's `seal "static"`. Keys stay as written (`file://`, `env://` or the key in hex or base64) until start-up reads them. */
@@ -97,7 +96,7 @@ export function parseSeal(label: string, body: Record<string, unknown>, where: s
  * Vault's environment variables for the transit seal, which win over the file as for every seal option; then the
  * checks that need them (address, token and key name are required).
  */
-export function finalizeSeal(s: SealBlockConfig, env: ConfigEnv): SealBlockConfig {
+export function finalizeSeal(s: SealBlockConfig, env: Record<string, string | undefined>): SealBlockConfig {
   if (s.type !== 'transit') return s;
   const e = (k: string): string | undefined => env[k]?.trim() || undefined;
   const out: TransitSealConfig = {
