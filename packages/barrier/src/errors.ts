@@ -8,7 +8,8 @@ export type BarrierErrorCode =
   | 'barrier_already_initialized'
   | 'barrier_decrypt_failed'
   | 'barrier_invalid_path'
-  | 'barrier_invalid_input';
+  | 'barrier_invalid_input'
+  | 'barrier_seal_unavailable';
 
 export class BarrierError extends CodedError<BarrierErrorCode> {
   constructor(code: BarrierErrorCode, message: string, options?: { cause?: unknown }) {
@@ -66,5 +67,13 @@ export class BarrierInvalidInputError extends BarrierError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('barrier_invalid_input', message, options);
     this.name = 'BarrierInvalidInputError';
+  }
+}
+
+/** An auto-unseal seal that cannot be reached or refused to wrap or unwrap (the node stays sealed and retries). */
+export class SealUnavailableError extends BarrierError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('barrier_seal_unavailable', message, options);
+    this.name = 'SealUnavailableError';
   }
 }

@@ -1,9 +1,11 @@
 import type { Backend } from '@strongroom/storage';
 import { DecryptFailedError } from './errors.js';
+import type { SealType } from './seal.js';
 
 /** Stored in plain text outside the barrier: a sealed node must read it to know how many shares to ask for. */
 export interface SealConfig {
-  type: 'shamir';
+  /** `shamir`, or the auto-unseal seal the root key is wrapped by (then shares and threshold are 1). */
+  type: SealType;
   secret_shares: number;
   secret_threshold: number;
   pgp_keys?: string[];
@@ -27,7 +29,7 @@ export async function readSealConfig(storage: Backend): Promise<SealConfig | nul
   if (typeof c.secret_shares !== 'number' || typeof c.secret_threshold !== 'number') {
     throw new DecryptFailedError('the stored seal configuration is corrupt');
   }
-  return { ...c, type: 'shamir' } as SealConfig;
+  return { ...c, type: c.type ?? 'shamir' } as SealConfig;
 }
 
 export async function writeSealConfig(storage: Backend, config: SealConfig): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AESGCMBarrier } from '@strongroom/barrier';
+import type { AESGCMBarrier, SealType } from '@strongroom/barrier';
 import type { HABackend } from '@strongroom/storage';
 import type { ActiveDuties } from './active-duties.js';
 import type { Clock } from './clock.js';
@@ -26,6 +26,8 @@ export interface CoreDeps {
   createRootToken: () => Promise<string>;
   apiAddr: string;
   clusterAddr: string;
+  /** Auto-unseal retry backoff (ms); default from 0.5 s doubling to 10 s. */
+  autoUnsealRetry?: { baseMs: number; maxMs: number };
   /** With a lock backend the node races for the active role; without one it is active as soon as it is unsealed. */
   ha?: { backend: HABackend; stepDownWaitMs: number };
 }
@@ -42,6 +44,8 @@ export class Core implements HARole {
   private knownInitialized = false;
   private activeSince: Date | null = null;
   private activeAbort: AbortController | null = null;
+  private autoUnsealLoop: Promise<void> | null = null;
+  private autoUnsealStop: AbortController | null = null;
 
   constructor(private readonly d: CoreDeps) {
     this.id = d.id;
@@ -106,6 +110,10 @@ export class Core implements HARole {
     return this.knownInitialized;
   }
 
+  sealType(): SealType {
+    return this.d.sealLifecycle.sealType;
+  }
+
   sealStatus(): Promise<SealStatus> {
     return this.d.sealLifecycle.status({ clusterName: this.d.cluster.name, clusterId: this.d.cluster.id });
   }
@@ -127,8 +135,8 @@ export class Core implements HARole {
 
   /** Init: split the root key, and create the root token with the barrier briefly unsealed. The node stays sealed. */
   async initialize(p: InitParams): Promise<InitResult> {
-    return this.stateLock.write(async () => {
-      if (!(await this.initialized())) await checkInitKeys(p);
+    const result = await this.stateLock.write(async () => {
+      if (!(await this.initialized())) await checkInitKeys(p, this.d.sealLifecycle.auto !== null);
       const { result, rootKey } = await this.d.sealLifecycle.initialize(p);
       try {
         await this.d.barrier.unseal(rootKey);
@@ -144,6 +152,50 @@ export class Core implements HARole {
         Buffer.from(rootKey.buffer, rootKey.byteOffset, rootKey.byteLength).fill(0);
       }
     });
+    // An auto-unseal seal unseals the node right away, as Vault does; the init result stands even if that fails
+    // (the retry loop, or a restart, unseals it later).
+    if (this.d.sealLifecycle.auto) await this.unsealWithSeal().catch((err: Error) => this.d.logger.warn('unseal after init failed', { error: err.message }));
+    return result;
+  }
+
+  /** Unseals with the auto-unseal seal; then active or standby as after the last share. */
+  async unsealWithSeal(): Promise<void> {
+    const outcome = await this.stateLock.write(() => this.d.sealLifecycle.unsealWithSeal());
+    if (outcome === 'unsealed' && !this.isActive() && !this.ha?.running) await this.afterUnseal();
+  }
+
+  /**
+   * Unattended start: with an auto-unseal seal, waits for the cluster to be initialized and unseals with the seal,
+   * retrying with backoff while the seal (another cluster's transit key) cannot be reached. Stops once unsealed;
+   * a node sealed by an operator afterwards stays sealed until restarted or given the recovery shares.
+   */
+  startAutoUnseal(): void {
+    if (!this.d.sealLifecycle.auto || this.autoUnsealLoop) return;
+    this.autoUnsealStop = new AbortController();
+    this.autoUnsealLoop = this.runAutoUnseal(this.autoUnsealStop.signal).finally(() => (this.autoUnsealLoop = null));
+  }
+
+  private async runAutoUnseal(signal: AbortSignal): Promise<void> {
+    const { baseMs, maxMs } = this.d.autoUnsealRetry ?? { baseMs: 500, maxMs: 10_000 };
+    let delay = baseMs;
+    while (!signal.aborted && this.isSealed()) {
+      let initialized = false;
+      try {
+        initialized = await this.initialized();
+      } catch (err) {
+        this.d.logger.warn('auto-unseal: storage not readable; retrying', { error: (err as Error).message });
+      }
+      if (initialized) {
+        try {
+          await this.unsealWithSeal();
+          return;
+        } catch (err) {
+          delay = Math.min(delay * 2, maxMs);
+          this.d.logger.warn('auto-unseal failed; node stays sealed, retrying', { error: (err as Error).message, retry_in_ms: delay });
+        }
+      }
+      await abortableSleep(initialized ? delay : baseMs, signal);
+    }
   }
 
   /** One unseal share; at the threshold the node unseals and becomes active or standby. */
@@ -228,8 +280,22 @@ export class Core implements HARole {
 
   /** Leaves the cluster and zeroes the keys; the storage stays open for its owner to close. */
   async shutdown(): Promise<void> {
+    this.autoUnsealStop?.abort();
+    await this.autoUnsealLoop;
     if (this.ha) await this.ha.stop();
     if (this.isActive()) await this.becomeStandby('shutdown');
     this.d.barrier.seal();
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

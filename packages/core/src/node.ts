@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AESGCMBarrier, BarrierView } from '@strongroom/barrier';
+import { AESGCMBarrier, BarrierView, type AutoSeal } from '@strongroom/barrier';
 import { CachedBackend, isHABackend, type Backend, type HABackend } from '@strongroom/storage';
 import { ActiveDuties } from './active-duties.js';
 import { AuditBroker, AuditTable, fileAuditFactory, type AuditDeviceFactory } from './audit/index.js';
@@ -24,6 +24,7 @@ import { MountTable } from './mounts/mount-table.js';
 import { Router } from './mounts/router.js';
 import { PolicyStore } from './policy/index.js';
 import { RequestLifecycle } from './request-lifecycle.js';
+import { AutoUnsealKeys } from './seal/auto-unseal.js';
 import { GenerateRoot } from './seal/generate-root.js';
 import { Rekey } from './seal/rekey.js';
 import { BUILD_DATE, SealLifecycle, VERSION, type InitParams, type InitResult, type SealStatus } from './seal/seal-lifecycle.js';
@@ -54,6 +55,10 @@ export interface NodeOptions {
   stepDownWaitMs?: number;
   /** How often a failed lease revocation is tried again; default Vault's, 6 attempts from 10 s doubling. */
   revokeRetry?: { attempts: number; baseMs: number };
+  /** An auto-unseal seal (static, transit) that holds the root key; without one, operators' Shamir shares do. */
+  seal?: AutoSeal;
+  /** Auto-unseal retry backoff (ms) while the seal cannot be reached. */
+  autoUnsealRetry?: { baseMs: number; maxMs: number };
   /** What the server knows of itself, for `sys/loggers`, `sys/in-flight-req`, `sys/host-info`, `sys/config/state`. */
   server?: ServerView;
 }
@@ -102,7 +107,8 @@ export class Node {
     const storage = (this.storage = new CachedBackend(o.storage));
     const haStorage = o.haStorage ?? (isHABackend(o.storage) ? o.storage : undefined);
     const barrier = (this.barrier = new AESGCMBarrier(storage));
-    const sealLifecycle = new SealLifecycle(storage, barrier);
+    const autoUnseal = o.seal ? new AutoUnsealKeys(storage, barrier, o.seal, logger) : null;
+    const sealLifecycle = new SealLifecycle(storage, barrier, autoUnseal);
     const sealConfig = () => sealLifecycle.config();
     const system: SystemView = (this.system = {
       defaultLeaseTTL: () => o.defaultLeaseTTL ?? DEFAULT_TTL,
@@ -175,7 +181,11 @@ export class Node {
     const wrapping = (this.wrapping = new Wrapping({ tokens, mounts, barrier, clock }));
     const rekey = (this.rekey = new Rekey(storage, barrier, sealConfig));
     const versions = new VersionHistory({ barrier, version: VERSION, buildDate: BUILD_DATE, now: () => clock.now() });
-    const generateRoot = (this.generateRoot = new GenerateRoot(barrier, sealConfig, async () => (await tokens.createRoot()).id));
+    // With an auto-unseal seal the root key is never handed out: root generation takes the recovery shares.
+    const shareCheck = autoUnseal
+      ? { config: () => autoUnseal.recoveryConfig(), verify: (k: Uint8Array) => autoUnseal.verifyRecoveryKey(k) }
+      : { config: sealConfig, verify: (k: Uint8Array) => barrier.verifyRootKey(k) };
+    const generateRoot = (this.generateRoot = new GenerateRoot(barrier, shareCheck, async () => (await tokens.createRoot()).id));
 
     // What an active node runs, in order; torn down in reverse when it stops being active.
     const duties = new ActiveDuties(
@@ -229,6 +239,7 @@ export class Node {
       },
       apiAddr: o.apiAddr ?? '',
       clusterAddr: o.clusterAddr ?? '',
+      ...(o.autoUnsealRetry ? { autoUnsealRetry: o.autoUnsealRetry } : {}),
       ...(haStorage ? { ha: { backend: haStorage, stepDownWaitMs: o.stepDownWaitMs ?? 10_000 } } : {}),
     }));
     const ha = (this.ha = core.ha);
@@ -308,6 +319,13 @@ export class Node {
     return this.core.seal();
   }
 
+  /** With an auto-unseal seal: starts the seal's background work and unseals as soon as the seal answers. */
+  startAutoUnseal(): void {
+    if (!this.options.seal) return;
+    this.options.seal.start?.();
+    this.core.startAutoUnseal();
+  }
+
   stepDown(): Promise<void> {
     return this.core.stepDown();
   }
@@ -348,6 +366,7 @@ export class Node {
   /** Leaves the cluster, zeroes the keys and closes the storage. */
   async shutdown(): Promise<void> {
     await this.core.shutdown();
+    this.options.seal?.stop?.();
     await this.storage.close();
   }
 }

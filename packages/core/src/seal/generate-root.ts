@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { BarrierError, combine, pgpEncryptHex, type SealConfig, type SecurityBarrier } from '@strongroom/barrier';
+import { BarrierError, combine, pgpEncryptHex, type SecurityBarrier } from '@strongroom/barrier';
 import { InvalidRequestError } from '../errors.js';
 import { decodeShare, ShareCollector } from './share-collector.js';
 
@@ -29,19 +29,25 @@ interface Attempt {
   encoded?: string;
 }
 
-/** `sys/generate-root/*`: a new root token from a quorum of unseal shares, handed out XORed with an OTP or PGP-encrypted. */
+/** The shares generate-root takes: unseal shares checked against the root key, or recovery shares against the recovery key. */
+export interface ShareCheck {
+  config(): Promise<{ secret_shares: number; secret_threshold: number } | null>;
+  verify(key: Uint8Array): Promise<boolean>;
+}
+
+/** `sys/generate-root/*`: a new root token from a quorum of unseal (or recovery) shares, handed out XORed with an OTP or PGP-encrypted. */
 export class GenerateRoot {
   private attempt: Attempt | null = null;
   private readonly shares = new ShareCollector();
 
   constructor(
     private readonly barrier: SecurityBarrier,
-    private readonly sealConfig: () => Promise<SealConfig | null>,
+    private readonly shareCheck: ShareCheck,
     private readonly createRootToken: () => Promise<string>,
   ) {}
 
   async status(extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    const cfg = await this.sealConfig();
+    const cfg = await this.shareCheck.config();
     const a = this.attempt;
     return {
       started: a !== null,
@@ -87,7 +93,7 @@ export class GenerateRoot {
     const a = this.attempt;
     if (!a) throw new InvalidRequestError('no root generation in progress');
     if (nonce !== a.nonce) throw new InvalidRequestError(`incorrect nonce supplied; nonce for this root generation operation is ${a.nonce}`);
-    const cfg = await this.sealConfig();
+    const cfg = await this.shareCheck.config();
     if (!cfg) throw new InvalidRequestError('Vault is not initialized');
     this.shares.add(decodeShare(key, cfg.secret_shares), { rejectDuplicate: 'given key has already been provided during this generation operation' });
     if (this.shares.progress < cfg.secret_threshold) return this.status();
@@ -99,7 +105,7 @@ export class GenerateRoot {
       if (err instanceof BarrierError) throw new InvalidRequestError('unable to authenticate: invalid key');
       throw err;
     }
-    if (!(await this.barrier.verifyRootKey(rootKey))) throw new InvalidRequestError('unable to authenticate: invalid key');
+    if (!(await this.shareCheck.verify(rootKey))) throw new InvalidRequestError('unable to authenticate: invalid key');
     const token = await this.createRootToken();
     if (a.pgpKey) {
       const { hex } = await pgpEncryptHex(a.pgpKey, Buffer.from(token));

@@ -50,6 +50,11 @@ export class Rekey {
   async init(p: { secret_shares: number; secret_threshold: number; pgp_keys?: string[]; backup?: boolean; require_verification?: boolean }): Promise<Record<string, unknown>> {
     if (this.barrier.isSealed()) throw new InvalidRequestError('Vault is sealed');
     if (this.attempt) throw new InvalidRequestError('rekey already in progress');
+    const sealType = (await this.sealConfig())?.type ?? 'shamir';
+    if (sealType !== 'shamir') {
+      // The root key of an auto-unseal seal is never handed out, so no share of it can authorize a rekey.
+      throw new InvalidRequestError(`rekey of the root key is not available with the ${sealType} seal; rekeying recovery keys is not supported yet`);
+    }
     validateInitParams(p);
     if (p.backup && !(p.pgp_keys && p.pgp_keys.length)) throw new InvalidRequestError('cannot request a backup of the new keys without providing PGP keys for encryption');
     const pgpKeys = p.pgp_keys ?? [];

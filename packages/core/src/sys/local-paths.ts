@@ -1,3 +1,4 @@
+import type { SealType } from '@strongroom/barrier';
 import type { ClusterInfo } from '../cluster-info.js';
 import { InvalidRequestError, SealedError } from '../errors.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';
@@ -19,6 +20,8 @@ export interface LocalPathsDeps {
   node: {
     initialized(): Promise<boolean>;
     initialize(p: InitParams): Promise<InitResult>;
+    /** `shamir`, or the auto-unseal seal that holds the root key. */
+    sealType(): SealType;
     unseal(key: unknown): Promise<SealStatus>;
     resetUnseal(): void;
     sealStatus(): Promise<SealStatus>;
@@ -67,6 +70,20 @@ export function localSystemBackend(deps: LocalPathsDeps): FrameworkBackend {
         operations: {
           read: async () => ({ raw: { status: 200, body: { initialized: await node.initialized() } } }),
           update: async (_req, d: FieldData) => {
+            const sealType = node.sealType();
+            if (sealType !== 'shamir') {
+              // Vault: with an auto-unseal seal the root key is not split (secret_* are ignored); operators get
+              // recovery shares, 5 of threshold 3 unless asked otherwise.
+              const result = await node.initialize({
+                secret_shares: 1,
+                secret_threshold: 1,
+                recovery_shares: d.has('recovery_shares') ? d.getInt('recovery_shares') : 0,
+                recovery_threshold: d.has('recovery_threshold') ? d.getInt('recovery_threshold') : 0,
+                recovery_pgp_keys: d.getStrings('recovery_pgp_keys'),
+                root_token_pgp_key: d.getString('root_token_pgp_key') || undefined,
+              });
+              return { raw: { status: 200, body: result } };
+            }
             // Vault's clients send every field of their Go struct: a zero or an empty list there means "not given".
             const recovery = RECOVERY_FIELDS.filter((f) => givenNonZero(d, f));
             if (recovery.length > 0) {

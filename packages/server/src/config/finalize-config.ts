@@ -1,12 +1,15 @@
 import { ConfigError } from './errors.js';
+import { finalizeSeal } from './seal-config.js';
 import { DEFAULT_LEASE_TTL_SECONDS, type ConsulStorageConfig, type PartialServerConfig, type ServerConfig } from './types.js';
 
-/** Vault's Config.Merge: a later file's value wins key by key; listeners (and warnings) accumulate. */
+/** Vault's Config.Merge: a later file's value wins key by key; listeners, seals (and warnings) accumulate. */
 export function mergeConfigs(parts: PartialServerConfig[]): PartialServerConfig {
   const out: PartialServerConfig = { listeners: [], files: [], warnings: [] };
   for (const p of parts) {
-    const { listeners, files, warnings, ...scalars } = p;
+    const { listeners, files, warnings, seals, ...scalars } = p;
     Object.assign(out, scalars);
+    // Vault appends seal blocks across files (two of them make seal HA).
+    if (seals) out.seals = [...(out.seals ?? []), ...seals];
     out.listeners.push(...listeners);
     out.files.push(...files);
     out.warnings.push(...warnings);
@@ -57,8 +60,12 @@ export function finalizeConfig(p: PartialServerConfig, env: ConfigEnv = process.
     throw new ConfigError(`default_lease_ttl (${defaultLeaseTTL}s) cannot be greater than max_lease_ttl (${maxLeaseTTL}s)`);
   }
 
+  const seals = (p.seals ?? []).map((s) => finalizeSeal(s, env));
+  if (seals.length > 1) throw new ConfigError(`${seals.length} auto-unseal seal blocks: several seals (seal high availability) are not supported yet`);
+
   const cfg: ServerConfig = {
     storage: withToken(p.storage),
+    seals,
     listeners: p.listeners,
     apiAddr,
     clusterAddr,

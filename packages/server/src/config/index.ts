@@ -18,3 +18,4 @@ export { finalizeConfig, mergeConfigs, type ConfigEnv } from './finalize-config.
 export { parseLogLevel } from './parse-config.js';
 export { devConfig, DEV_LISTEN_ADDRESS } from './dev-config.js';
 export { formatDurationMs } from './duration.js';
+export { parseSeal, finalizeSeal, type SealBlockConfig, type StaticSealConfig, type TransitSealConfig } from './seal-config.js';

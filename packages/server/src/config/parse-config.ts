@@ -1,6 +1,7 @@
 import { labelledBlocks, singleBlock, unknownKeys } from './blocks.js';
 import { ConfigError } from './errors.js';
 import { parseListener } from './listener-config.js';
+import { parseSeal } from './seal-config.js';
 import { parseStorage } from './storage-config.js';
 import type { LogLevel, PartialServerConfig } from './types.js';
 import { readBool, readDurationMs, readEnum, readString } from './values.js';
@@ -52,10 +53,8 @@ export function parseConfigObject(raw: Record<string, unknown>, source: string):
     out.listeners.push(parseListener(label, body, where, warnings));
   }
 
-  // Only the Shamir seal exists; accepting an auto-unseal stanza silently would leave the operator expecting it.
-  for (const { label } of labelledBlocks(raw['seal'], `${where}seal`)) {
-    if (label !== 'shamir') throw new ConfigError(`${where}seal "${label}" is not supported (only the Shamir seal is)`);
-  }
+  const seals = labelledBlocks(raw['seal'], `${where}seal`).map(({ label, body }) => parseSeal(label, body, where, warnings));
+  if (seals.length > 0) out.seals = seals.filter((s) => s !== null);
 
   const str = (k: string): string | undefined => (raw[k] === undefined ? undefined : readString(raw[k], `${where}${k}`).trim());
   const bool = (k: string): boolean | undefined => (raw[k] === undefined ? undefined : readBool(raw[k], `${where}${k}`));

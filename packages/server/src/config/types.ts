@@ -1,3 +1,5 @@
+import type { SealBlockConfig } from './seal-config.js';
+
 /** Vault's log levels (hclog), lowest first in verbosity order: `trace` shows everything. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'standard' | 'json';
@@ -64,6 +66,8 @@ export interface TelemetryConfig {
 
 export interface ServerConfig {
   storage: StorageConfig;
+  /** Auto-unseal seals; empty for the Shamir seal. */
+  seals: SealBlockConfig[];
   /** Split mode: the HA lock lives here, the data in `storage`. */
   haStorage?: ConsulStorageConfig;
   listeners: ListenerConfig[];
@@ -88,6 +92,7 @@ export interface ServerConfig {
 /** What one file sets; later files override earlier ones key by key, listeners accumulate. */
 export interface PartialServerConfig {
   storage?: StorageConfig;
+  seals?: SealBlockConfig[];
   haStorage?: ConsulStorageConfig;
   listeners: ListenerConfig[];
   apiAddr?: string;

@@ -40,6 +40,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   barrier_decrypt_failed: 500,
   barrier_invalid_path: 400,
   barrier_invalid_input: 400,
+  // The auto-unseal seal (another cluster's transit key) could not be reached: the node stays sealed and retries.
+  barrier_seal_unavailable: 503,
   // storage
   storage_invalid_key: 400,
   storage_value_too_large: 413,

@@ -12,6 +12,8 @@ import { serverLogLevels } from '../logging/log-levels.js';
 import { createServerLogger, type ServerLogger } from '../logging/server-logger.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { configurationBanner, devBanner, STARTED_LINE } from './banner.js';
+import { ConfigError } from '../config/errors.js';
+import { buildSeal } from './build-seal.js';
 import { buildHAStorage, buildStorage, describeStorage } from './build-storage.js';
 import { bindListener, type Listener } from './listener.js';
 import { loadServerConfig } from './load-server-config.js';
@@ -74,6 +76,9 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
   const logger = createServerLogger({ level: config.logLevel, format: config.logFormat, stream: stdout });
   for (const w of config.warnings) logger.warn(w);
 
+  if (opts.dev && config.seals.length > 0) throw new ConfigError('-dev initializes with one unseal key: it cannot be combined with an auto-unseal seal block');
+  // Before the storage: a seal whose key cannot be read stops the start-up with nothing opened.
+  const seal = config.seals[0] ? buildSeal(config.seals[0], env, logger) : undefined;
   const storage = await buildStorage(config.storage);
   const haStorage = config.haStorage ? await buildHAStorage(config.haStorage) : undefined;
   const listeners: Listener[] = [];
@@ -87,6 +92,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     node = new Node({
       storage,
       ...(haStorage ? { haStorage } : {}),
+      ...(seal ? { seal } : {}),
       logger,
       apiAddr: addrs.apiAddr,
       clusterAddr: addrs.clusterAddr,
@@ -137,6 +143,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     'recovery mode': 'false',
     // Vault's wording: with a separate HA backend the storage line names the type alone.
     storage: config.haStorage ? config.storage.type : describeStorage(config.storage, storage),
+    seal: seal ? seal.type : 'shamir',
     version: `Strongroom v${VERSION}, built ${BUILD_DATE}`,
     'node version': process.version,
   };
@@ -218,6 +225,9 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     await close();
     throw err;
   }
+
+  // Unattended start: the node unseals itself once its seal answers (and the storage is initialized).
+  node.startAutoUnseal();
 
   if (opts.installSignalHandlers) {
     uninstallSignals = installSignalHandlers(
