@@ -1,4 +1,5 @@
 // The faults a drill injects into the lab, each with what brings the cluster back to full strength afterwards.
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import type { ConsulCluster } from '@strongroom/storage/testing';
 import { sleep, unseal, waitForActive, type StrongroomNode } from '../../test/helpers/strongroom-cluster.js';
@@ -89,8 +90,47 @@ export const FAULTS: Fault[] = [
   {
     name: 'partition',
     changesActive: true,
-    unavailable: () => 'the lab runs every node on loopback in one network namespace; cutting one off needs the node in a namespace of its own (ip netns + nftables), which the lab does not set up yet',
-    async inject() {},
-    async heal() {},
+    unavailable: () => (nft(['list', 'tables']).ok ? null : 'nftables (Debian nftables) is not installed or not permitted here'),
+    async inject(lab, active) {
+      const node = lab.nodes[active]!;
+      const agent = lab.consul.addresses[active % lab.consul.addresses.length]!;
+      cutOff([agent, node.apiAddr, node.clusterAddr].map(endpointOf));
+    },
+    async heal() {
+      healPartition();
+      await sleep(1000);
+    },
   },
 ];
+
+/** The table the partition drill's rules live in, removed whole when the drill heals or the process ends. */
+const TABLE = 'strongroom_drill';
+
+function nft(args: string[], input?: string): { ok: boolean; err: string } {
+  const r = spawnSync('nft', args, { input, encoding: 'utf8' });
+  return { ok: r.status === 0, err: r.stderr ?? String(r.error ?? '') };
+}
+
+/** An address as `host:port` (loopback addresses of the lab: the Consul agents are 127.0.0.1 to .3, on any port). */
+function endpointOf(address: string): { host: string; port: number } {
+  const u = new URL(address.includes('://') ? address : `http://${address}`);
+  return { host: u.hostname, port: Number(u.port) };
+}
+
+/**
+ * Partitions the active node from Consul and from its peers on loopback: every packet to its Consul agent's HTTP
+ * address, its API address and its cluster address is dropped, so it can neither refresh its lock nor be reached by the
+ * other nodes, the load balancer's health checks or clients, while the rest of the cluster carries on.
+ */
+function cutOff(endpoints: { host: string; port: number }[]): void {
+  healPartition();
+  const drops = endpoints.map((e) => `    ip daddr ${e.host} tcp dport ${e.port} drop`).join('\n');
+  const rules = `table inet ${TABLE} {\n  chain out {\n    type filter hook output priority 0; policy accept;\n${drops}\n  }\n}\n`;
+  const r = nft(['-f', '-'], rules);
+  if (!r.ok) throw new Error(`nft refused the partition rules: ${r.err}`);
+  process.once('exit', healPartition);
+}
+
+export function healPartition(): void {
+  nft(['delete', 'table', 'inet', TABLE]);
+}

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startConsulCluster } from '@strongroom/storage/testing';
 import { startHaproxy } from '../../test/helpers/haproxy.js';
 import { initAndUnseal, request, sleep, startNodes, stopNodes, waitForActive } from '../../test/helpers/strongroom-cluster.js';
-import { FAULTS, type Lab } from './faults.js';
+import { FAULTS, healPartition, type Lab } from './faults.js';
 import { summaryTable, writeReport, type DrillSummary, type Report, type RoundResult } from './report.js';
 import { lostWrites, Workload, type Operation } from './workload.js';
 
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   let lb: Awaited<ReturnType<typeof startHaproxy>> | null = null;
   let stopping = false;
   const shutdown = async () => {
+    healPartition();
     await lb?.stop();
     await stopNodes(nodes);
     await consul.stop();
