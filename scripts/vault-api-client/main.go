@@ -252,6 +252,11 @@ func main() {
 	check(errors.Is(err, vault.ErrSecretNotFound), "a deleted kv1 secret is not found: %v", err)
 	gone := must(client.Logical().Read("kv1/app/api"))
 	check(gone == nil, "Logical().Read of a deleted secret is nil")
+	must(client.Logical().Write("kv1/top", map[string]interface{}{"n": 1, "ttl": "30m"}))
+	top := must(standby.Logical().Read("kv1/top"))
+	check(top != nil && num(top.Data["n"]) == 1 && top.LeaseDuration == 1800, "Logical() write, and read through the standby with the ttl hint: %+v", top)
+	must(client.Logical().Delete("kv1/top"))
+	check(must(client.Logical().Read("kv1/top")) == nil, "Logical().Delete")
 	list = must(standby.Logical().List("kv1/app/"))
 	report["kv_v1"] = map[string]interface{}{"list_after_delete": stringList(list.Data["keys"])}
 
