@@ -50,7 +50,8 @@ test('vault/api runs a whole session against an active and a standby node', { sk
   assert.equal(report.vault_api_version, 'v1.23.0');
   assert.deepEqual(report.steps, [
     'init', 'unseal', 'health and leader', 'mounts', 'auth methods', 'policies', 'kv v1', 'kv v2 write and read', 'kv v2 patch', 'kv v2 metadata',
-    'kv v2 delete, undelete, destroy, rollback', 'transit', 'userpass', 'approle', 'tokens', 'database', 'leases', 'wrapping', 'seal',
+    'kv v2 delete, undelete, destroy, rollback', 'transit', 'userpass', 'approle', 'tokens', 'database', 'leases', 'wrapping',
+    'operator helpers', 'seal',
   ]);
   assert.deepEqual(report.seal_status, { type: 'shamir', initialized: true, sealed: false, t: 2, n: 3 });
   assert.equal(report.health.leader_address, report.health.active);

@@ -470,6 +470,51 @@ func main() {
 	check(byItself.Data["password"] == "v1-pass", "unwrap through the standby: %v", byItself.Data)
 	report["wrapping"] = map[string]interface{}{"creation_path": wrapped.WrapInfo.CreationPath, "ttl": wrapped.WrapInfo.TTL}
 
+	// -- operator helpers ---------------------------------------------------------------------------------------
+	step("operator helpers")
+	ks := must(sys.KeyStatus())
+	check(ks.Term == 1 && !ks.InstallTime.IsZero(), "key status: %+v", ks)
+	ok(sys.Rotate())
+	check(must(standby.Sys().KeyStatus()).Term == 2, "rotated, as the standby sees it")
+	check(reflect.DeepEqual(must(sys.CapabilitiesSelf("kv1/app/db")), []string{"root"}), "root's capabilities")
+	check(reflect.DeepEqual(must(sys.Capabilities(login.Auth.ClientToken, "kv1/app/db")), []string{"list", "read"}), "alice's capabilities: %v", must(sys.Capabilities(login.Auth.ClientToken, "kv1/app/db")))
+	check(len(must(sys.ListAudit())) == 0, "no audit devices")
+	// The standby appears once the active has heard its request-forwarding heartbeat (every 2 s), as in Vault.
+	ha := must(sys.HAStatus())
+	for until := time.Now().Add(15 * time.Second); len(ha.Nodes) < 2 && time.Now().Before(until); ha = must(sys.HAStatus()) {
+		time.Sleep(250 * time.Millisecond)
+	}
+	check(len(ha.Nodes) == 2, "HA status lists both nodes: %+v", ha.Nodes)
+	gr := must(sys.GenerateRootStatus())
+	check(!gr.Started && gr.Required == 2, "generate-root status: %+v", gr)
+	must(client.Logical().Write("kv1/moved-check", map[string]interface{}{"x": "y"}))
+	ok(sys.Remount("kv1", "kv1-moved"))
+	check(must(client.KVv1("kv1-moved").Get(ctx, "moved-check")).Data["x"] == "y", "data kept across Sys().Remount")
+	ok(sys.Remount("kv1-moved", "kv1"))
+	ok(sys.Mount("scratch", &vault.MountInput{Type: "kv"}))
+	ok(sys.Unmount("scratch"))
+	_, stillThere := must(sys.ListMounts())["scratch/"]
+	check(!stillThere, "unmounted")
+	ok(sys.EnableAuthWithOptions("scratch-up", &vault.EnableAuthOptions{Type: "userpass"}))
+	ok(sys.DisableAuth("scratch-up"))
+	_, stillThere = must(sys.ListAuth())["scratch-up/"]
+	check(!stillThere, "auth method disabled")
+
+	// The LifetimeWatcher renews a short token until told to stop, as long-running Go services use it.
+	short := must(tokens.Create(&vault.TokenCreateRequest{Policies: []string{"default"}, TTL: "4s", ExplicitMaxTTL: "1h"}))
+	watcher := must(client.NewLifetimeWatcher(&vault.LifetimeWatcherInput{Secret: short, Increment: 4}))
+	go watcher.Start()
+	select {
+	case r := <-watcher.RenewCh():
+		check(r.Secret.Auth != nil && r.Secret.Auth.ClientToken == short.Auth.ClientToken, "renewal: %+v", r.Secret.Auth)
+	case err := <-watcher.DoneCh():
+		fail("lifetime watcher stopped: %v", err)
+	case <-time.After(15 * time.Second):
+		fail("no renewal from the lifetime watcher within 15 s")
+	}
+	watcher.Stop()
+	report["key_term"] = 2
+
 	// -- seal and unseal again ----------------------------------------------------------------------------------
 	step("seal")
 	ok(sys.Seal())
