@@ -50,7 +50,8 @@ test('hvac runs a whole session against an active and a standby node', { skip, t
   assert.equal(report.hvac_version, '2.4.0');
   assert.deepEqual(report.steps, [
     'init', 'unseal', 'health and leader', 'mounts', 'auth methods', 'policies', 'kv v1', 'kv v2 write and read', 'kv v2 patch', 'kv v2 metadata',
-    'kv v2 delete, undelete, destroy', 'transit', 'userpass', 'approle', 'tokens', 'database configure', 'database credentials', 'leases', 'wrapping', 'seal',
+    'kv v2 delete, undelete, destroy', 'transit', 'userpass', 'approle', 'tokens', 'database configure', 'database credentials', 'leases', 'wrapping',
+    'operator helpers', 'seal',
   ]);
   assert.deepEqual(report.seal_status, { type: 'shamir', initialized: true, sealed: false, t: 2, n: 3 });
   assert.equal(report.health.leader_address, report.health.active);
@@ -70,5 +71,6 @@ test('hvac runs a whole session against an active and a standby node', { skip, t
   assert.deepEqual(report.tokens.policies, ['app-read', 'default']);
   assert.equal(report.database.revoked_user_dropped, true);
   assert.deepEqual(report.wrapping, { creation_path: 'auth/token/create', ttl: 60 });
+  assert.equal(report.operator.key_term, 2);
   assert.equal(report.resealed_and_unsealed, true);
 });

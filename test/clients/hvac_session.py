@@ -350,6 +350,46 @@ def main():
     check(by_itself["data"]["password"] == "v1-pass", f"unwrap through the standby with the wrapping token: {by_itself}")
     report["wrapping"] = {"creation_path": info["creation_path"], "ttl": info["ttl"]}
 
+    # -- operator helpers ---------------------------------------------------------------------------------------
+    step("operator helpers")
+    term = client.sys.get_encryption_key_status()
+    term = term.get("data", term)["term"]
+    client.sys.rotate_encryption_key()
+    after = client.sys.get_encryption_key_status()
+    check(after.get("data", after)["term"] == term + 1, f"key rotated: {after}")
+    caps = client.sys.get_capabilities(paths=["kv1/app/db"], token=alice.token)
+    check(caps["capabilities"] == ["list", "read"], f"alice's capabilities: {caps}")
+    caps_acc = client.sys.get_capabilities(paths=["kv1/app/db"], accessor=login["auth"]["accessor"])
+    check(caps_acc["capabilities"] == ["list", "read"], f"capabilities by accessor: {caps_acc}")
+    check(client.sys.list_enabled_audit_devices()["data"] == {}, "no audit devices")
+    gen = client.sys.read_root_generation_progress()
+    check(gen["started"] is False and gen["required"] == 2, f"root generation progress: {gen}")
+    client.sys.tune_auth_method("userpass", default_lease_ttl="30m")
+    check(client.sys.read_auth_method_tuning("userpass")["data"]["default_lease_ttl"] == 1800, "userpass tuned")
+    client.sys.move_backend("kv1", "kv1-moved")
+    check(client.secrets.kv.v1.read_secret("app/db", mount_point="kv1-moved")["data"]["password"] == "v1-pass", "data kept across a move")
+    deadline = time.time() + 10
+    while "kv1/" in client.sys.list_mounted_secrets_engines()["data"] and time.time() < deadline:
+        time.sleep(0.2)
+    client.sys.move_backend("kv1-moved", "kv1")
+    deadline = time.time() + 10
+    while "kv1/" not in client.sys.list_mounted_secrets_engines()["data"] and time.time() < deadline:
+        time.sleep(0.2)
+    check(client.secrets.kv.v1.read_secret("app/db", mount_point="kv1")["data"]["password"] == "v1-pass", "moved back")
+    client.sys.enable_secrets_engine("kv", path="scratch")
+    client.sys.disable_secrets_engine("scratch")
+    check("scratch/" not in client.sys.list_mounted_secrets_engines()["data"], "scratch engine disabled")
+    client.sys.enable_auth_method("userpass", path="scratch-up")
+    client.sys.disable_auth_method("scratch-up")
+    check("scratch-up/" not in client.sys.list_auth_methods()["data"], "scratch auth method disabled")
+    accessors = client.auth.token.list_accessors()["data"]["keys"]
+    check(login["auth"]["accessor"] in accessors, "token accessors listed")
+    rnd = transit.generate_random_bytes(n_bytes=16)["data"]["random_bytes"]
+    check(len(base64.b64decode(rnd)) == 16, "random bytes")
+    digest = transit.hash_data(hash_input=b64("abc"), algorithm="sha2-256", output_format="hex")["data"]["sum"]
+    check(digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", f"sha2-256: {digest}")
+    report["operator"] = {"key_term": term + 1}
+
     # -- seal and unseal again ----------------------------------------------------------------------------------
     step("seal")
     client.sys.seal()
