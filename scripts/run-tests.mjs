@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one test command (`npm test`): makes sure Consul (and PostgreSQL where needed) are at hand, type-checks
+// The one test command (`npm test`): makes sure Consul, PostgreSQL and the client builds (hvac, vault/api) are at hand, type-checks
 // the whole tree, then runs every package's tests and the cluster tests with Node's own runner.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -33,6 +33,8 @@ const only = process.argv.slice(2);
 run(process.execPath, ['scripts/consul/ensure.mjs']);
 run(process.execPath, ['scripts/postgres/ensure.mjs']);
 run(process.execPath, ['scripts/haproxy/ensure.mjs']);
+run(process.execPath, ['scripts/hvac/ensure.mjs']);
+run(process.execPath, ['scripts/vault-api-client/ensure.mjs']);
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
 const files = only.length
   ? only

@@ -68,4 +68,12 @@ describe('mount tuning', () => {
     // The secrets table has no mount named auth/...: the route is never read as a secrets engine.
     await assert.rejects(request(core, 'update', 'sys/mounts/auth/nowhere/tune', root, goTune({ default_lease_ttl: '1h' })), InvalidRequestError);
   });
+
+  it("a tuned default TTL is what a kv v1 read reports at once, without a remount (hvac's session checks it)", async () => {
+    await request(core, 'update', 'sys/mounts/t2', root, { type: 'kv', options: { version: '1' } });
+    await request(core, 'update', 't2/k', root, { v: 1 });
+    assert.equal((await request(core, 'read', 't2/k', root)).secret?.ttl, 768 * 3600);
+    await request(core, 'update', 'sys/mounts/t2/tune', root, goTune({ default_lease_ttl: '1h' }));
+    assert.equal((await request(core, 'read', 't2/k', root)).secret?.ttl, 3600);
+  });
 });

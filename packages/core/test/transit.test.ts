@@ -90,6 +90,15 @@ describe('transit secrets engine', () => {
     await assert.rejects(call('update', 'encrypt/app', { batch_input: [{ plaintext: '%%%' }] }), invalid(/base64/));
   });
 
+  it('serves random and hash under the mount, as sys/tools does (hvac calls transit/random and transit/hash)', async () => {
+    const r = await call('update', 'random/16', { format: 'hex' });
+    assert.match(String(r.data?.random_bytes), /^[0-9a-f]{32}$/);
+    assert.equal(Buffer.from(String((await call('update', 'random', { bytes: 24 })).data?.random_bytes), 'base64').length, 24);
+    const h = await call('update', 'hash/sha2-256', { input: b64('abc') });
+    assert.equal(h.data?.sum, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    await assert.rejects(call('update', 'hash', { input: b64('abc'), algorithm: 'md5' }), invalid('unsupported algorithm md5'));
+  });
+
   it('rotates: old ciphertext still decrypts, new ciphertext uses v2, min_decryption_version then refuses v1', async () => {
     await call('update', 'keys/rot');
     const v1 = await encrypt('rot', 'old');

@@ -1,5 +1,6 @@
 import { FrameworkBackend } from '../framework/framework-backend.js';
 import type { BackendContext, LogicalBackend } from '../logical/backend.js';
+import { hashPath, randomPath } from '../sys/tools-paths.js';
 import { transitCryptPaths } from './transit-crypt-paths.js';
 import { TransitKeyStore } from './transit-key.js';
 import { transitKeyPaths } from './transit-key-paths.js';
@@ -17,6 +18,7 @@ export async function transitFactory(ctx: BackendContext): Promise<LogicalBacken
   return new FrameworkBackend({
     class: 'secret',
     help: HELP,
-    paths: [...transitKeyPaths(store, ctx.system), ...transitCryptPaths(store, ctx.system)],
+    // transit/hash and transit/random are Vault's sys/tools endpoints under the mount (hvac and the CLI call them).
+    paths: [...transitKeyPaths(store, ctx.system), ...transitCryptPaths(store, ctx.system), hashPath(''), randomPath('')],
   });
 }

@@ -79,8 +79,10 @@ export function coerce(name: string, schema: FieldSchema, raw: unknown): unknown
     }
     case 'bool': {
       if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === '1' || raw === 1) return true;
-      if (raw === 'false' || raw === '0' || raw === 0 || raw === '') return false;
+      // Go's strconv.ParseBool spellings, as Vault parses a bool field: Python clients send `True`/`False`
+      // (hvac's health check sends standbyok=True in the query string).
+      if (raw === 1 || (typeof raw === 'string' && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(raw))) return true;
+      if (raw === 0 || (typeof raw === 'string' && ['0', 'f', 'F', 'false', 'FALSE', 'False', ''].includes(raw))) return false;
       return bad();
     }
     case 'duration': {

@@ -181,7 +181,6 @@ export class MountTable {
     } else {
       const factory = ownValue(this.o.factories, entry.type);
       if (!factory) throw new InvalidRequestError(`plugin not found in the catalog: ${entry.type}`);
-      const mountCfg = entry.config;
       const sys = this.o.system;
       backend = await factory({
         storage: new BarrierView(this.o.storage, storagePrefix(entry)),
@@ -191,8 +190,9 @@ export class MountTable {
         options: entry.options ?? {},
         logger: this.o.logger,
         system: {
-          defaultLeaseTTL: () => mountCfg.default_lease_ttl || sys.defaultLeaseTTL(),
-          maxLeaseTTL: () => mountCfg.max_lease_ttl || sys.maxLeaseTTL(),
+          // Read at each call: a tune replaces entry.config, and the engine must see the tuned TTLs at once.
+          defaultLeaseTTL: () => entry.config.default_lease_ttl || sys.defaultLeaseTTL(),
+          maxLeaseTTL: () => entry.config.max_lease_ttl || sys.maxLeaseTTL(),
           now: () => sys.now(),
         },
       });

@@ -57,9 +57,9 @@ function random(d: FieldData): Response {
   return { data: { random_bytes: randomBytes(bytes).toString(format === 'hex' ? 'hex' : 'base64') } };
 }
 
-/** `sys/tools/hash` and `sys/tools/random`, with the newer `sys/hash` and `sys/random` aliases. */
-export function toolsPaths(): PathDef[] {
-  const hashPath = (prefix: string): PathDef => ({
+/** `<prefix>hash[/<algorithm>]`: sys/tools/hash and sys/hash, and transit's hash path, which Vault serves alike. */
+export function hashPath(prefix: string): PathDef {
+  return {
     pattern: `${prefix}hash(/(?<urlalgorithm>[^/]+))?`,
     fields: {
       input: { type: 'string', description: 'The base64-encoded input data.' },
@@ -69,8 +69,12 @@ export function toolsPaths(): PathDef[] {
     },
     operations: { update: async (_req, d) => hash(d) },
     helpSynopsis: 'Hash base64-encoded input.',
-  });
-  const randomPath = (prefix: string): PathDef => ({
+  };
+}
+
+/** `<prefix>random[/<source>][/<bytes>]`: sys/tools/random and sys/random, and transit's random path. */
+export function randomPath(prefix: string): PathDef {
+  return {
     pattern: `${prefix}random(/(?<urlsource>platform|seal|all))?(/(?<urlbytes>[^/]+))?`,
     fields: {
       bytes: { type: 'int', default: 32 },
@@ -81,6 +85,10 @@ export function toolsPaths(): PathDef[] {
     },
     operations: { update: async (_req, d) => random(d) },
     helpSynopsis: 'Random bytes from the platform CSPRNG.',
-  });
+  };
+}
+
+/** `sys/tools/hash` and `sys/tools/random`, with the newer `sys/hash` and `sys/random` aliases. */
+export function toolsPaths(): PathDef[] {
   return [hashPath('tools/'), hashPath(''), randomPath('tools/'), randomPath('')];
 }
