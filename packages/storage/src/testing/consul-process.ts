@@ -70,24 +70,32 @@ function startProcess(bin: string, args: string[], name: string): ChildProcess {
 }
 
 function makeAgent(bin: string, args: string[], name: string, host: string, address: string): ConsulAgent {
+  // Only the agent's current process says whether it runs: a killed one may report its exit after a restart.
+  const follow = (child: ChildProcess): ChildProcess => {
+    child.on('exit', () => {
+      if (agent.process === child) agent.running = false;
+    });
+    return child;
+  };
   const agent: ConsulAgent = {
     name,
     host,
     address,
-    process: startProcess(bin, args, name),
+    process: null as unknown as ChildProcess,
     running: true,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       agent.running = false;
       agent.process.kill(signal);
     },
     async restart() {
-      agent.process = startProcess(bin, args, name);
+      // Its ports are free only once the previous process has exited.
+      const old = agent.process;
+      if (old.exitCode === null && old.signalCode === null) await new Promise((r) => old.once('exit', r));
+      agent.process = follow(startProcess(bin, args, name));
       agent.running = true;
     },
   };
-  agent.process.on('exit', () => {
-    agent.running = false;
-  });
+  agent.process = follow(startProcess(bin, args, name));
   return agent;
 }
 
