@@ -8,6 +8,12 @@ export class CachedBackend implements Backend {
   readonly type: string;
   private readonly entries = new Map<string, Uint8Array | null>();
   enabled = false;
+  /**
+   * Bumped whenever a write starts or ends. A read that overlapped any write may hold the value from before it,
+   * and storing that after the write would serve it stale (two kv v2 check-and-set writes both seeing version 1).
+   */
+  private seq = 0;
+  private writing = 0;
 
   constructor(
     readonly inner: Backend,
@@ -34,29 +40,47 @@ export class CachedBackend implements Backend {
         return hit && new Uint8Array(hit);
       }
     }
+    const start = this.seq;
     const v = await this.inner.get(key);
-    if (this.enabled) this.remember(key, v && new Uint8Array(v));
+    if (this.enabled && this.seq === start && this.writing === 0) this.remember(key, v && new Uint8Array(v));
     return v;
   }
 
-  async put(key: string, value: Uint8Array): Promise<void> {
-    this.entries.delete(key);
-    await this.inner.put(key, value);
-    if (this.enabled) this.remember(key, new Uint8Array(value));
+  put(key: string, value: Uint8Array): Promise<void> {
+    return this.write([key], () => this.inner.put(key, value), new Uint8Array(value));
   }
 
-  async delete(key: string): Promise<void> {
-    this.entries.delete(key);
-    await this.inner.delete(key);
+  delete(key: string): Promise<void> {
+    return this.write([key], () => this.inner.delete(key));
   }
 
   list(prefix: string): Promise<string[]> {
     return this.inner.list(prefix);
   }
 
-  async transaction(ops: TxnOp[]): Promise<void> {
-    for (const o of ops) this.entries.delete(o.key);
-    await this.inner.transaction(ops);
+  transaction(ops: TxnOp[]): Promise<void> {
+    return this.write(
+      ops.map((o) => o.key),
+      () => this.inner.transaction(ops),
+    );
+  }
+
+  /** Runs a write with its keys uncached before and after; `keep` is remembered only if no other write overlapped. */
+  private async write(keys: string[], fn: () => Promise<void>, keep?: Uint8Array): Promise<void> {
+    for (const k of keys) this.entries.delete(k);
+    const start = ++this.seq;
+    this.writing++;
+    let ok = false;
+    try {
+      await fn();
+      ok = true;
+    } finally {
+      this.writing--;
+      for (const k of keys) this.entries.delete(k);
+      const alone = this.seq === start && this.writing === 0;
+      this.seq++;
+      if (ok && alone && keep && this.enabled) this.remember(keys[0]!, keep);
+    }
   }
 
   close(): Promise<void> {
