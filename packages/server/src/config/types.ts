@@ -51,6 +51,15 @@ export interface ListenerConfig {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   tlsMinVersion: 'tls12' | 'tls13';
+  /** OpenSSL cipher string (from `tls_cipher_suites`; default ECDHE + AEAD only). */
+  tlsCiphers: string;
+  /** CA bundle client certificates are verified against; setting it asks clients for one. */
+  tlsClientCaFile?: string;
+  /** A client without a valid certificate is refused at the handshake. */
+  tlsRequireClientCert: boolean;
+  tlsDisableClientCerts: boolean;
+  /** `http_read_header_timeout`: how long a client may take to send the request headers. */
+  httpReadHeaderTimeoutMs?: number;
   /** Bytes; negative means no limit (Vault's convention). */
   maxRequestSize: number;
   telemetry: { unauthenticatedMetricsAccess: boolean };

@@ -23,7 +23,7 @@ export interface Listener {
   close(drainMs: number): Promise<void>;
 }
 
-async function tlsOptions(cfg: ListenerConfig): Promise<SecureContextOptions> {
+async function tlsOptions(cfg: ListenerConfig): Promise<SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean }> {
   const read = async (file: string | undefined, key: string): Promise<Buffer> => {
     try {
       return await readFile(file!);
@@ -31,11 +31,29 @@ async function tlsOptions(cfg: ListenerConfig): Promise<SecureContextOptions> {
       throw new ConfigError(`listener "tcp" (${cfg.address}): cannot read ${key} ${JSON.stringify(file)}: ${(err as Error).message}`, { cause: err });
     }
   };
+  const clientCa = cfg.tlsClientCaFile !== undefined ? await read(cfg.tlsClientCaFile, 'tls_client_ca_file') : undefined;
+  // Vault asks for a client certificate whenever it has a CA for them (or must verify one), and refuses the
+  // handshake without a valid one only when told to.
+  const requestCert = !cfg.tlsDisableClientCerts && (cfg.tlsRequireClientCert || clientCa !== undefined);
   return {
     cert: await read(cfg.tlsCertFile, 'tls_cert_file'),
     key: await read(cfg.tlsKeyFile, 'tls_key_file'),
     minVersion: cfg.tlsMinVersion === 'tls13' ? 'TLSv1.3' : 'TLSv1.2',
+    ciphers: cfg.tlsCiphers,
+    ...(clientCa ? { ca: clientCa } : {}),
+    requestCert,
+    rejectUnauthorized: cfg.tlsRequireClientCert,
   };
+}
+
+/**
+ * `http_read_header_timeout` as Node's `headersTimeout`. Node checks it only every `connectionsCheckingInterval`
+ * (30 s by default), so the interval follows the timeout; the request timeout may not be shorter than it.
+ */
+function timeouts(cfg: ListenerConfig): { headersTimeout?: number; requestTimeout?: number; connectionsCheckingInterval?: number } {
+  const ms = cfg.httpReadHeaderTimeoutMs;
+  if (ms === undefined || ms === 0) return {};
+  return { headersTimeout: ms, requestTimeout: Math.max(ms, 300_000), connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(ms / 4))) };
 }
 
 /** Binds a listener before the node exists; requests get 503 until `setHandler`. */
@@ -47,7 +65,7 @@ export async function bindListener(cfg: ListenerConfig): Promise<Listener> {
   };
   const dispatch: RequestListener = (req, res) => handler(req, res);
   const tls = !cfg.tlsDisable;
-  const server: HttpServer | HttpsServer = tls ? createHttpsServer(await tlsOptions(cfg), dispatch) : createHttpServer(dispatch);
+  const server: HttpServer | HttpsServer = tls ? createHttpsServer({ ...(await tlsOptions(cfg)), ...timeouts(cfg) }, dispatch) : createHttpServer(timeouts(cfg), dispatch);
   installListShim(server);
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
