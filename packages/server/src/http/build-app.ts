@@ -77,7 +77,9 @@ export function buildApp(node: Node, opts: AppOptions = {}): HttpApi {
   const serve = async (req: IncomingRequest, url: string, res: ResponseSink, forwardedFrom?: string): Promise<void> => {
     const target = parseTarget(url);
     if (!target) throw new HttpError('http_not_found', '');
-    if (target.path === 'sys/metrics' && req.method === 'GET' && !target.query.get('help')) {
+    // An active node runs an authenticated metrics read through its pipeline (ACL, audit, a use of the token).
+    const directMetrics = opts.unauthenticatedMetricsAccess || !node.isActive() || !node.hasServerMetrics;
+    if (target.path === 'sys/metrics' && req.method === 'GET' && !target.query.get('help') && directMetrics) {
       await serveMetrics(
         node,
         metrics,
