@@ -141,6 +141,15 @@ describe('approle auth method', () => {
     assert.deepEqual((await request(core, 'read', 'auth/approle/role/both', root)).data?.secret_id_bound_cidrs, ['192.168.0.0/24']);
   });
 
+  it('binds the issued token to token_bound_cidrs: from elsewhere it is no token', async () => {
+    await request(core, 'update', 'auth/approle/role/bound', root, { bind_secret_id: false, token_bound_cidrs: '10.9.0.0/16', token_policies: 'dev' });
+    const token = (await login({ role_id: await roleId('bound') }, '', '10.9.1.1')).auth!.clientToken!;
+    const self = (from: string) => request(core, 'read', 'auth/token/lookup-self', token, {}, { remoteAddress: from });
+    assert.equal((await self('10.9.8.7')).data?.id, token);
+    await assert.rejects(self('10.10.0.1'), PermissionDeniedError);
+    await assert.rejects(self(''), PermissionDeniedError);
+  });
+
   it('gives the same 400 for a wrong role ID or secret ID, and refuses bad input with a 400', async () => {
     const secret = await newSecretId('web');
     await assert.rejects(login({ role_id: 'no-such-role-id', secret_id: secret.secret_id }), BAD_LOGIN);

@@ -34,7 +34,7 @@ export const ROLE_FIELDS: FieldSchemas = {
   secret_id_ttl: { type: 'duration', description: 'Lifetime of each secret ID; 0 = no expiry.' },
   ...TOKEN_FIELDS,
   secret_id_bound_cidrs: { type: 'comma-string-slice', description: 'CIDR blocks a login must come from.' },
-  token_bound_cidrs: { type: 'comma-string-slice', description: 'CIDR blocks a login must come from (checked at login).' },
+  token_bound_cidrs: { type: 'comma-string-slice', description: 'CIDR blocks a login and its token must come from.' },
 };
 
 export function newRole(): RoleEntry {

@@ -170,7 +170,7 @@ export async function approleFactory(ctx: BackendContext): Promise<LogicalBacken
         await secretIds.consume(name, entry);
         metadata = entry.metadata;
       }
-      return { auth: { ...tokenAuth(role), metadata: { ...metadata, role_name: name }, internalData: { role_name: name } } };
+      return { auth: { ...tokenAuth(role), boundCidrs: role.token_bound_cidrs, metadata: { ...metadata, role_name: name }, internalData: { role_name: name } } };
     });
   };
 
