@@ -129,6 +129,37 @@ describe('listener TLS options', () => {
     }
   });
 
+  it('tls_max_version = "tls12" refuses a client that only speaks TLS 1.3', async () => {
+    const { url } = await start(' tls_max_version = "tls12"');
+    assert.equal((await get(url, { ca: ca.certPem })).status, 200);
+    await assert.rejects(
+      new Promise((resolve, reject) => {
+        const req = httpsRequest(`${url}/v1/sys/health`, { ca: ca.certPem, minVersion: 'TLSv1.3', agent: false }, resolve);
+        req.on('error', reject);
+        req.end();
+      }),
+    );
+  });
+
+  it('http_read_timeout closes a connection whose body never finishes', async () => {
+    const cfg = join(dir, 'read-timeout.hcl');
+    await writeFile(cfg, 'listener "tcp" {\n address = "127.0.0.1:0"\n tls_disable = true\n http_read_timeout = "400ms"\n http_idle_timeout = "2s"\n}\n');
+    const srv = await runServer({ dev: true, devListenAddress: '127.0.0.1:0', configPaths: [cfg], stdout: quiet(), stderr: quiet(), env: {}, drainTimeoutMs: 500 });
+    running.push(srv);
+    const u = new URL(srv.addresses[1]!);
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = netConnect(Number(u.port), u.hostname, () => s.write('PUT /v1/secret/data/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"da'));
+      let got = '';
+      s.on('data', (d: Buffer) => (got += d.toString()));
+      s.on('close', () => resolve(got));
+      s.on('error', reject);
+      setTimeout(() => reject(new Error('the connection stayed open')), 10_000).unref();
+    });
+    assert.ok(Date.now() - started < 5000, `closed after ${Date.now() - started} ms`);
+    assert.match(answer, /^HTTP\/1\.1 408/);
+  });
+
   it('http_read_header_timeout closes a connection whose headers never finish', async () => {
     const cfg = join(dir, 'plain.hcl');
     await writeFile(cfg, 'listener "tcp" {\n address = "127.0.0.1:0"\n tls_disable = true\n http_read_header_timeout = "300ms"\n}\n');

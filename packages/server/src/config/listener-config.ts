@@ -7,13 +7,13 @@ import { formatHostPort, readBool, readDurationMs, readEnum, readHostPort, readI
 const LISTENER_KEYS = new Set([
   'address', 'cluster_address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'tls_min_version', 'max_request_size',
   'telemetry', 'tls_cipher_suites', 'tls_client_ca_file', 'tls_require_and_verify_client_cert', 'tls_disable_client_certs',
-  'http_read_header_timeout',
+  'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'tls_max_version',
 ]);
 /** Vault's listener keys that Strongroom accepts but does not act on. */
 const LISTENER_IGNORED = new Set([
-  'max_request_duration', 'tls_max_version', 'x_forwarded_for_authorized_addrs', 'x_forwarded_for_hop_skips',
+  'max_request_duration', 'x_forwarded_for_authorized_addrs', 'x_forwarded_for_hop_skips',
   'x_forwarded_for_reject_not_authorized', 'x_forwarded_for_reject_not_present', 'proxy_protocol_behavior',
-  'http_idle_timeout', 'http_read_timeout', 'http_write_timeout',
+ 'http_write_timeout',
 ]);
 
 /** One `listener "<type>" {...}` block. */
@@ -64,8 +64,11 @@ export function parseListener(label: string, body: Record<string, unknown>, wher
   }
   const tlsCiphers =
     body['tls_cipher_suites'] === undefined ? DEFAULT_CIPHERS : ciphersFromVault(readStringList(body['tls_cipher_suites'], `${at}: tls_cipher_suites`), `${at}: tls_cipher_suites`);
-  const httpReadHeaderTimeoutMs =
-    body['http_read_header_timeout'] === undefined ? undefined : readDurationMs(body['http_read_header_timeout'], `${at}: http_read_header_timeout`);
+  const duration = (k: string) => (body[k] === undefined ? undefined : readDurationMs(body[k], `${at}: ${k}`));
+  const httpReadHeaderTimeoutMs = duration('http_read_header_timeout');
+  const httpReadTimeoutMs = duration('http_read_timeout');
+  const httpIdleTimeoutMs = duration('http_idle_timeout');
+  const tlsMaxVersion = body['tls_max_version'] === undefined ? 'tls13' : readEnum(body['tls_max_version'], ['tls12', 'tls13'] as const, `${at}: tls_max_version`);
 
   let maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
   if (body['max_request_size'] !== undefined) {
@@ -89,6 +92,7 @@ export function parseListener(label: string, body: Record<string, unknown>, wher
     clusterAddress,
     tlsDisable,
     tlsMinVersion,
+    tlsMaxVersion,
     tlsCiphers,
     tlsRequireClientCert,
     tlsDisableClientCerts,
@@ -99,5 +103,7 @@ export function parseListener(label: string, body: Record<string, unknown>, wher
   if (tlsKeyFile !== undefined) listener.tlsKeyFile = tlsKeyFile;
   if (tlsClientCaFile !== undefined) listener.tlsClientCaFile = tlsClientCaFile;
   if (httpReadHeaderTimeoutMs !== undefined) listener.httpReadHeaderTimeoutMs = httpReadHeaderTimeoutMs;
+  if (httpReadTimeoutMs !== undefined) listener.httpReadTimeoutMs = httpReadTimeoutMs;
+  if (httpIdleTimeoutMs !== undefined) listener.httpIdleTimeoutMs = httpIdleTimeoutMs;
   return listener;
 }

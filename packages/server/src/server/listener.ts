@@ -39,6 +39,7 @@ async function tlsOptions(cfg: ListenerConfig): Promise<SecureContextOptions & {
     cert: await read(cfg.tlsCertFile, 'tls_cert_file'),
     key: await read(cfg.tlsKeyFile, 'tls_key_file'),
     minVersion: cfg.tlsMinVersion === 'tls13' ? 'TLSv1.3' : 'TLSv1.2',
+    maxVersion: cfg.tlsMaxVersion === 'tls12' ? 'TLSv1.2' : 'TLSv1.3',
     ciphers: cfg.tlsCiphers,
     ...(clientCa ? { ca: clientCa } : {}),
     requestCert,
@@ -47,13 +48,22 @@ async function tlsOptions(cfg: ListenerConfig): Promise<SecureContextOptions & {
 }
 
 /**
- * `http_read_header_timeout` as Node's `headersTimeout`. Node checks it only every `connectionsCheckingInterval`
- * (30 s by default), so the interval follows the timeout; the request timeout may not be shorter than it.
+ * Vault's HTTP timeouts as Node's: `http_read_header_timeout` -> `headersTimeout`, `http_read_timeout` ->
+ * `requestTimeout`, `http_idle_timeout` -> `keepAliveTimeout` (0 or unset: Node's defaults). Node checks the first
+ * two only every `connectionsCheckingInterval` (30 s by default), so the interval follows the shortest; the
+ * request timeout may not be shorter than the header timeout.
  */
-function timeouts(cfg: ListenerConfig): { headersTimeout?: number; requestTimeout?: number; connectionsCheckingInterval?: number } {
-  const ms = cfg.httpReadHeaderTimeoutMs;
-  if (ms === undefined || ms === 0) return {};
-  return { headersTimeout: ms, requestTimeout: Math.max(ms, 300_000), connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(ms / 4))) };
+function timeouts(cfg: ListenerConfig): { headersTimeout?: number; requestTimeout?: number; keepAliveTimeout?: number; connectionsCheckingInterval?: number } {
+  const out: { headersTimeout?: number; requestTimeout?: number; keepAliveTimeout?: number; connectionsCheckingInterval?: number } = {};
+  const header = cfg.httpReadHeaderTimeoutMs || undefined;
+  const read = cfg.httpReadTimeoutMs || undefined;
+  // Node refuses a header timeout longer than the request timeout: a short read timeout bounds both.
+  if (header !== undefined || read !== undefined) out.headersTimeout = header ?? Math.min(60_000, read!);
+  if (read !== undefined || header !== undefined) out.requestTimeout = Math.max(read ?? 300_000, header ?? 0);
+  if (cfg.httpIdleTimeoutMs) out.keepAliveTimeout = cfg.httpIdleTimeoutMs;
+  const shortest = Math.min(header ?? Infinity, read ?? Infinity);
+  if (shortest !== Infinity) out.connectionsCheckingInterval = Math.min(30_000, Math.max(100, Math.floor(shortest / 4)));
+  return out;
 }
 
 /** Binds a listener before the node exists; requests get 503 until `setHandler`. */
