@@ -12,6 +12,7 @@ export type CoreErrorCode =
   | 'standby'
   | 'no_active_node'
   | 'audit_failed'
+  | 'rate_limited'
   | 'internal';
 
 export class CoreError extends CodedError<CoreErrorCode> {
@@ -26,6 +27,14 @@ export class InvalidRequestError extends CoreError {
   constructor(message: string) {
     super('invalid_request', message);
     this.name = 'InvalidRequestError';
+  }
+}
+
+/** Too much costly work queued (e.g. logins); the client retries later (Vault's 429). */
+export class RateLimitedError extends CoreError {
+  constructor(message: string) {
+    super('rate_limited', message);
+    this.name = 'RateLimitedError';
   }
 }
 

@@ -17,6 +17,7 @@ export { systemClock, type Clock } from './clock.js';
 export { silentLogger, type Logger } from './util/logger.js';
 export type { Request, Response, Auth, Secret, WrapInfo, RequestAuth, Operation } from './logical/request.js';
 export { isEmptyResponse } from './logical/request.js';
+export { redactTokenInPath } from './util/token-in-path.js';
 export type { LogicalBackend, BackendFactory, BackendContext, SystemView, SpecialPaths } from './logical/backend.js';
 export { FrameworkBackend, type FrameworkBackendDef, type SecretType } from './framework/framework-backend.js';
 export type { PathDef } from './framework/path.js';

@@ -291,6 +291,11 @@ export class Node {
     return this.core.isActive();
   }
 
+  /** Whether `sys/metrics` is a path of this node (the server handed it its metrics). */
+  get hasServerMetrics(): boolean {
+    return this.options.server?.metrics !== undefined;
+  }
+
   isStandby(): boolean {
     return this.core.isStandby();
   }

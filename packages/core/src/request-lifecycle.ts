@@ -11,6 +11,7 @@ import { isLocalPath } from './sys/local-paths.js';
 import { requestAuth, type TokenEntry } from './token/token-entry.js';
 import type { TokenStore } from './token/token-store.js';
 import type { Wrapping } from './wrapping/wrapping.js';
+import { addressInCidrs } from './util/cidr.js';
 
 export interface RequestLifecycleDeps {
   /** Runs a request's work while the node is active, under the state lock (sealed: 503; standby: StandbyError). */
@@ -116,7 +117,9 @@ export class RequestLifecycle {
    */
   private async token(ctx: RequestContext): Promise<void> {
     const { req } = ctx;
-    const entry = req.clientToken ? await this.d.tokens.lookup(req.clientToken) : null;
+    const found = req.clientToken ? await this.d.tokens.lookup(req.clientToken) : null;
+    // A token bound to CIDR blocks (token_bound_cidrs) is no token at all from anywhere else.
+    const entry = found && (!found.boundCidrs?.length || addressInCidrs(req.remoteAddress, found.boundCidrs)) ? found : null;
     if (ctx.unauthenticated) {
       if (entry) req.auth = ctx.backendReq.auth = requestAuth(entry, req.clientToken);
       return;

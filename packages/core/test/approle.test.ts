@@ -13,7 +13,7 @@ describe('approle auth method', () => {
   let root: string;
   let storage: InmemBackend;
   let now = Date.UTC(2025, 0, 1);
-  const login = (data: Record<string, unknown>, token = '') => request(core, 'update', 'auth/approle/login', token, data);
+  const login = (data: Record<string, unknown>, token = '', remoteAddress = '127.0.0.1') => request(core, 'update', 'auth/approle/login', token, data, { remoteAddress });
   const roleId = async (role: string) => (await request(core, 'read', `auth/approle/role/${role}/role-id`, root)).data?.role_id as string;
   const newSecretId = async (role: string, data: Record<string, unknown> = {}) =>
     (await request(core, 'update', `auth/approle/role/${role}/secret-id`, root, data)).data as {
@@ -113,12 +113,41 @@ describe('approle auth method', () => {
     );
   });
 
-  it('logs in with the role ID alone when bind_secret_id is off', async () => {
-    await request(core, 'update', 'auth/approle/role/open', root, { bind_secret_id: false, token_policies: 'dev' });
+  it('logs in with the role ID alone when bind_secret_id is off and the network is bound', async () => {
+    await request(core, 'update', 'auth/approle/role/open', root, { bind_secret_id: false, secret_id_bound_cidrs: '127.0.0.0/8', token_policies: 'dev' });
     const auth = (await login({ role_id: await roleId('open') })).auth!;
     assert.deepEqual(auth.policies, ['default', 'dev']);
     assert.deepEqual(auth.metadata, { role_name: 'open' });
     await assert.rejects(newSecretId('open'), /bind_secret_id is not set/);
+  });
+
+  it('refuses a role without a secret ID and without a bound CIDR, and checks the bound CIDRs at login', async () => {
+    await assert.rejects(request(core, 'update', 'auth/approle/role/unbound', root, { bind_secret_id: false }), /at least one constraint/);
+    assert.equal((await request(core, 'read', 'auth/approle/role/unbound', root)).data, undefined);
+    await assert.rejects(request(core, 'update', 'auth/approle/role/badcidr', root, { secret_id_bound_cidrs: '10.0.0.0/33' }), InvalidRequestError);
+    await assert.rejects(request(core, 'update', 'auth/approle/role/badcidr', root, { token_bound_cidrs: 'not-an-ip' }), InvalidRequestError);
+    await request(core, 'update', 'auth/approle/role/netonly', root, { bind_secret_id: false, token_bound_cidrs: '10.1.0.0/16,::1' });
+    const id = await roleId('netonly');
+    assert.ok((await login({ role_id: id }, '', '10.1.2.3')).auth);
+    assert.ok((await login({ role_id: id }, '', '::ffff:10.1.2.3')).auth);
+    assert.ok((await login({ role_id: id }, '', '::1')).auth);
+    await assert.rejects(login({ role_id: id }, '', '10.2.0.1'), PermissionDeniedError);
+    await assert.rejects(login({ role_id: id }, '', ''), PermissionDeniedError);
+    // With a secret ID too, the CIDRs still apply.
+    await request(core, 'update', 'auth/approle/role/both', root, { secret_id_bound_cidrs: '192.168.0.0/24' });
+    const s = await newSecretId('both');
+    await assert.rejects(login({ role_id: await roleId('both'), secret_id: s.secret_id }), PermissionDeniedError);
+    assert.ok((await login({ role_id: await roleId('both'), secret_id: s.secret_id }, '', '192.168.0.9')).auth);
+    assert.deepEqual((await request(core, 'read', 'auth/approle/role/both', root)).data?.secret_id_bound_cidrs, ['192.168.0.0/24']);
+  });
+
+  it('binds the issued token to token_bound_cidrs: from elsewhere it is no token', async () => {
+    await request(core, 'update', 'auth/approle/role/bound', root, { bind_secret_id: false, token_bound_cidrs: '10.9.0.0/16', token_policies: 'dev' });
+    const token = (await login({ role_id: await roleId('bound') }, '', '10.9.1.1')).auth!.clientToken!;
+    const self = (from: string) => request(core, 'read', 'auth/token/lookup-self', token, {}, { remoteAddress: from });
+    assert.equal((await self('10.9.8.7')).data?.id, token);
+    await assert.rejects(self('10.10.0.1'), PermissionDeniedError);
+    await assert.rejects(self(''), PermissionDeniedError);
   });
 
   it('gives the same 400 for a wrong role ID or secret ID, and refuses bad input with a 400', async () => {
@@ -152,7 +181,7 @@ describe('approle auth method', () => {
   });
 
   it('lets only privileged tokens manage roles', async () => {
-    await request(core, 'update', 'auth/approle/role/priv', root, { bind_secret_id: false });
+    await request(core, 'update', 'auth/approle/role/priv', root, { bind_secret_id: false, secret_id_bound_cidrs: '127.0.0.1/32' });
     const token = (await login({ role_id: await roleId('priv') })).auth!.clientToken!;
     await assert.rejects(request(core, 'list', 'auth/approle/role', token), PermissionDeniedError);
     await assert.rejects(request(core, 'update', 'auth/approle/role/priv/secret-id', token), PermissionDeniedError);

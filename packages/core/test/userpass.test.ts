@@ -159,6 +159,29 @@ describe('userpass auth method', () => {
     await assert.rejects(request(core, 'update', 'auth/userpass/users/ivy3', root, { password: 'x', password_hash: 'y' }), /only one of/);
   });
 
+  it('refuses imported hashes whose scrypt cost would exhaust memory or CPU (ln=20,r=32 is 4 GiB a login)', async () => {
+    const salt = 'c2FsdHNhbHRzYWx0c2FsdA';
+    const key = 'a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U';
+    for (const params of ['ln=20,r=32,p=1', 'ln=17,r=16,p=1', 'ln=16,r=8,p=16', 'ln=20,r=8,p=1']) {
+      await assert.rejects(
+        request(core, 'update', 'auth/userpass/users/costly', root, { password_hash: `$scrypt$${params}$${salt}$${key}` }),
+        InvalidRequestError,
+        params,
+      );
+    }
+    await request(core, 'update', 'auth/userpass/users/fair', root, { password_hash: `$scrypt$ln=16,r=8,p=1$${salt}$${key}` });
+  });
+
+  it('runs logins through a bounded queue: a flood beyond it is a 429, not unbounded memory', async () => {
+    await request(core, 'update', 'auth/userpass/users/flood', root, { password: 'pw' });
+    const results = await Promise.allSettled(Array.from({ length: 120 }, () => login('flood', 'wrong')));
+    const refused = results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'rate_limited').length;
+    const bad = results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'invalid_request').length;
+    assert.ok(refused > 0, 'some were turned away');
+    assert.equal(refused + bad, 120);
+    assert.ok((await login('flood', 'pw')).auth?.clientToken, 'the queue drains and serves again');
+  });
+
   it('refuses bad user settings with a 400', async () => {
     const write = (data: Record<string, unknown>) => request(core, 'update', 'auth/userpass/users/jay', root, data);
     await assert.rejects(write({ token_policies: 'dev' }), { message: 'missing password' });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Backend, TxnOp } from './backend.js';
-import { StorageUnavailableError } from './errors.js';
+import { StorageError, StorageInvalidKeyError, StorageUnavailableError } from './errors.js';
+import { fileOfKey, folderOfPrefix, folderSegment, migrateLayout } from './file-layout.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { Mutex } from './mutex.js';
 
@@ -15,8 +16,7 @@ interface JournalEntry {
 }
 
 /**
- * One file per key under a folder. A key `a/b` lives at `<root>/a/_b`, so a key and a folder of the same name
- * never collide. Every file is written to a temporary file, fsynced and renamed, so a crash leaves either the old
+ * One file per key under a folder (names: file-layout.ts), so a key and a folder never collide. Every file is written to a temporary file, fsynced and renamed, so a crash leaves either the old
  * or the new value. A transaction is first written to a fsynced journal and replayed on open if a crash cut it.
  */
 export class FileBackend implements Backend {
@@ -33,6 +33,7 @@ export class FileBackend implements Backend {
 
   private async open(): Promise<void> {
     await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+    await migrateLayout(this.root);
     const journal = await readOrNull(path.join(this.root, JOURNAL));
     if (journal) {
       let entries: JournalEntry[] | null = null;
@@ -50,9 +51,7 @@ export class FileBackend implements Backend {
   }
 
   private fileOf(key: string): string {
-    const segs = key.split('/');
-    const last = segs.pop() as string;
-    return path.join(this.root, ...segs, `_${last}`);
+    return path.join(this.root, fileOfKey(key));
   }
 
   async get(key: string): Promise<Uint8Array | null> {
@@ -65,29 +64,33 @@ export class FileBackend implements Backend {
   async put(key: string, value: Uint8Array): Promise<void> {
     validateKey(key);
     await this.ready();
-    await this.txnMutex.run(() => this.writeAtomic(this.fileOf(key), value));
+    await this.txnMutex.run(() => this.writeAtomic(this.fileOf(key), value)).catch((err: unknown) => {
+      throw osError('write', key, err);
+    });
   }
 
   async delete(key: string): Promise<void> {
     validateKey(key);
     await this.ready();
-    await this.txnMutex.run(() => this.remove(key));
+    await this.txnMutex.run(() => this.remove(key)).catch((err: unknown) => {
+      throw osError('delete', key, err);
+    });
   }
 
   async list(prefix: string): Promise<string[]> {
     validatePrefix(prefix);
     await this.ready();
-    const dir = path.join(this.root, ...prefix.split('/').filter(Boolean));
+    const dir = path.join(this.root, folderOfPrefix(prefix));
     let entries;
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (err) {
       if (isNotFound(err)) return [];
-      throw new StorageUnavailableError(`file storage list failed: ${(err as Error).message}`, { cause: err });
+      throw osError('list', prefix, err);
     }
     const out: string[] = [];
     for (const e of entries) {
-      if (e.isDirectory()) out.push(`${e.name}/`);
+      if (e.isDirectory()) out.push(`${folderSegment(e.name)}/`);
       else if (e.isFile() && e.name.startsWith('_')) out.push(e.name.slice(1));
     }
     return out.sort();
@@ -104,6 +107,8 @@ export class FileBackend implements Backend {
       await this.writeAtomic(journal, Buffer.from(JSON.stringify(entries)));
       await this.apply(entries);
       await fs.rm(journal, { force: true });
+    }).catch((err: unknown) => {
+      throw osError('transaction', null, err);
     });
   }
 
@@ -148,8 +153,21 @@ async function readOrNull(file: string): Promise<Buffer | null> {
     return await fs.readFile(file);
   } catch (err) {
     if (isNotFound(err)) return null;
-    throw new StorageUnavailableError(`file storage read failed: ${(err as Error).message}`, { cause: err });
+    throw osError('read', null, err);
   }
+}
+
+/**
+ * An OS error as a storage error that names neither the data folder nor any file: a name the filesystem refuses is
+ * the key's fault (400); anything else is the storage failing (503).
+ */
+function osError(op: string, key: string | null, err: unknown): Error {
+  if (err instanceof StorageError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
+  if (key !== null && ['ENAMETOOLONG', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY', 'EINVAL'].includes(code)) {
+    return new StorageInvalidKeyError(key.length > 64 ? `${key.slice(0, 64)}...` : key, `the file storage cannot hold this key (${code})`);
+  }
+  return new StorageUnavailableError(`file storage ${op} failed: ${code}`, { cause: err });
 }
 
 function isNotFound(err: unknown): boolean {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,4 +53,61 @@ test('file: an interrupted transaction journal is replayed on open', async () =>
   const b = new FileBackend(root);
   assert.equal(Buffer.from((await b.get('j/one')) ?? []).toString(), '1');
   assert.equal(Buffer.from((await b.get('j/two')) ?? []).toString(), '2');
+});
+
+test('file: no key blocks another (a folder starting with "_" and a key of the same name both fit)', async () => {
+  const b = new FileBackend(tmp());
+  await b.put('kv1/_q/z', Buffer.from('1'));
+  await b.put('kv1/q', Buffer.from('2'));
+  await b.put('kv1/foo', Buffer.from('3'));
+  await b.put('kv1/_foo/bar', Buffer.from('4'));
+  await b.put('kv1/~t/x', Buffer.from('5'));
+  await b.put('kv1/t', Buffer.from('6'));
+  assert.equal(Buffer.from((await b.get('kv1/_q/z')) ?? []).toString(), '1');
+  assert.equal(Buffer.from((await b.get('kv1/q')) ?? []).toString(), '2');
+  assert.equal(Buffer.from((await b.get('kv1/_foo/bar')) ?? []).toString(), '4');
+  assert.equal(Buffer.from((await b.get('kv1/~t/x')) ?? []).toString(), '5');
+  assert.deepEqual(await b.list('kv1/'), ['_foo/', '_q/', 'foo', 'q', 't', '~t/']);
+  assert.deepEqual(await b.list('kv1/_q/'), ['z']);
+});
+
+test('file: a key the filesystem cannot hold is an invalid key that names no path', async () => {
+  const root = tmp();
+  const b = new FileBackend(root);
+  for (const key of [`kv1/${'x'.repeat(300)}`, `kv1/${'y'.repeat(300)}/z`, `kv1/${'a/'.repeat(2000)}b`]) {
+    for (const op of [() => b.put(key, Buffer.from('1')), () => b.get(key), () => b.delete(key)]) {
+      await assert.rejects(op, (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'storage_invalid_key');
+        assert.ok(!err.message.includes(root), err.message);
+        return true;
+      });
+    }
+  }
+});
+
+test('file: a tree written by the first layout is migrated once, and reads as before', async () => {
+  const root = tmp();
+  // Layout 1: folders as written, files prefixed with "_".
+  const put = (rel: string, v: string) => {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), v);
+  };
+  put('kv1/_a', 'a');
+  put('kv1/_q/_z', 'qz');
+  put('kv1/~t/_x', 'tx');
+  put('kv1/~~t/_y', 'tty');
+  put('kv1/plain/_p', 'p');
+  const b = new FileBackend(root);
+  const get = async (k: string) => Buffer.from((await b.get(k)) ?? []).toString();
+  assert.equal(await get('kv1/a'), 'a');
+  assert.equal(await get('kv1/_q/z'), 'qz');
+  assert.equal(await get('kv1/~t/x'), 'tx');
+  assert.equal(await get('kv1/~~t/y'), 'tty');
+  assert.equal(await get('kv1/plain/p'), 'p');
+  assert.deepEqual(await b.list('kv1/'), ['_q/', 'a', 'plain/', '~t/', '~~t/']);
+  await b.put('kv1/q', Buffer.from('q'));
+  // A second open does not migrate again.
+  const again = new FileBackend(root);
+  assert.equal(Buffer.from((await again.get('kv1/~t/x')) ?? []).toString(), 'tx');
+  assert.equal(Buffer.from((await again.get('kv1/q')) ?? []).toString(), 'q');
 });

@@ -6,6 +6,7 @@ import type { AuditAuth, AuditEntry, AuditRequest, AuditResponse, AuditWrapInfo 
 import type { FormatOptions } from './audit-options.js';
 import { copyHashed } from './hash-structure.js';
 import { hashWithSalt } from './salt.js';
+import { hideTokenInPath } from '../util/token-in-path.js';
 
 /** What the core hands the broker for one request (and, later, its response). */
 export interface AuditInput {
@@ -170,7 +171,8 @@ function requestSection(input: AuditInput, auth: RequestAuth | undefined, h: Has
   put(out, 'client_token', h.token(r.clientToken));
   put(out, 'client_token_accessor', h.accessor(auth?.accessor));
   out.namespace = { id: 'root' };
-  put(out, 'path', r.path);
+  // A token in the URL (auth/token/lookup/<token>) is as secret as one in the body: HMAC'd the same way.
+  put(out, 'path', r.path && hideTokenInPath(r.path, { token: (t) => h.token(t) ?? t, accessor: (a) => h.accessor(a) ?? a }));
   put(out, 'data', h.data(data));
   put(out, 'remote_address', r.remoteAddress);
   put(out, 'remote_port', r.remotePort);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Backend } from '@strongroom/storage';
 import { decodeJSON, encodeJSON, isStorableKey, requireStorableKey } from '../util/json-entry.js';
 import { InvalidRequestError } from '../errors.js';
+import { parseCidrs } from '../util/cidr.js';
 import type { FieldData, FieldSchemas } from '../framework/field.js';
 import { TOKEN_FIELDS, applyTokenFields, newTokenSettings, tokenData, type TokenSettings } from './token-fields.js';
 
@@ -14,6 +15,9 @@ export interface RoleEntry extends TokenSettings {
   secret_id_num_uses: number;
   /** Seconds. */
   secret_id_ttl: number;
+  /** Where a login may come from; checked at login (a role without a secret ID must set one of the two). */
+  secret_id_bound_cidrs: string[];
+  token_bound_cidrs: string[];
 }
 
 const ROLE_PREFIX = 'role/';
@@ -29,10 +33,12 @@ export const ROLE_FIELDS: FieldSchemas = {
   secret_id_num_uses: { type: 'int', description: 'Uses of each secret ID; 0 = unlimited.' },
   secret_id_ttl: { type: 'duration', description: 'Lifetime of each secret ID; 0 = no expiry.' },
   ...TOKEN_FIELDS,
+  secret_id_bound_cidrs: { type: 'comma-string-slice', description: 'CIDR blocks a login must come from.' },
+  token_bound_cidrs: { type: 'comma-string-slice', description: 'CIDR blocks a login and its token must come from.' },
 };
 
 export function newRole(): RoleEntry {
-  return { role_id: randomUUID(), bind_secret_id: true, secret_id_num_uses: 0, secret_id_ttl: 0, ...newTokenSettings() };
+  return { role_id: randomUUID(), bind_secret_id: true, secret_id_num_uses: 0, secret_id_ttl: 0, secret_id_bound_cidrs: [], token_bound_cidrs: [], ...newTokenSettings() };
 }
 
 /** Applies the role fields the client sent, keeping the others (except `role_id`, which has its own path too). */
@@ -41,7 +47,13 @@ export function applyRoleFields(role: RoleEntry, d: FieldData): void {
   if (d.has('bind_secret_id')) role.bind_secret_id = d.getBool('bind_secret_id');
   if (d.has('secret_id_num_uses')) role.secret_id_num_uses = d.getInt('secret_id_num_uses');
   if (d.has('secret_id_ttl')) role.secret_id_ttl = d.getInt('secret_id_ttl');
+  if (d.has('secret_id_bound_cidrs')) role.secret_id_bound_cidrs = parseCidrs(d.getStrings('secret_id_bound_cidrs'), 'secret_id_bound_cidrs');
+  if (d.has('token_bound_cidrs')) role.token_bound_cidrs = parseCidrs(d.getStrings('token_bound_cidrs'), 'token_bound_cidrs');
   if (role.secret_id_num_uses < 0) throw new InvalidRequestError('"secret_id_num_uses" cannot be negative');
+  // Vault's rule: a role ID alone is not a secret (a read shows it), so without a secret ID the network must be bound.
+  if (!role.bind_secret_id && role.secret_id_bound_cidrs.length === 0 && role.token_bound_cidrs.length === 0) {
+    throw new InvalidRequestError('at least one constraint should be enabled on the role: bind_secret_id, secret_id_bound_cidrs or token_bound_cidrs');
+  }
 }
 
 /** What a read of `role/<name>` shows; the role ID has its own path. */
@@ -49,10 +61,11 @@ export function roleData(role: RoleEntry): Record<string, unknown> {
   return {
     bind_secret_id: role.bind_secret_id,
     local_secret_ids: false,
-    secret_id_bound_cidrs: [],
+    secret_id_bound_cidrs: role.secret_id_bound_cidrs,
     secret_id_num_uses: role.secret_id_num_uses,
     secret_id_ttl: role.secret_id_ttl,
     ...tokenData(role),
+    token_bound_cidrs: role.token_bound_cidrs,
     // Deprecated mirrors Vault still returns.
     policies: role.token_policies,
     period: role.token_period,

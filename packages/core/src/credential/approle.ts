@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { KeyedLock } from '../util/keyed-lock.js';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, PermissionDeniedError } from '../errors.js';
+import { addressInCidrs } from '../util/cidr.js';
 import type { FieldData, FieldSchemas } from '../framework/field.js';
 import { FrameworkBackend } from '../framework/framework-backend.js';
 import { GENERIC_NAME } from '../framework/path.js';
@@ -146,7 +147,7 @@ export async function approleFactory(ctx: BackendContext): Promise<LogicalBacken
     return null;
   });
 
-  const login = async (_req: Request, d: FieldData): Promise<Response | null> => {
+  const login = async (req: Request, d: FieldData): Promise<Response | null> => {
     const roleId = d.getString('role_id');
     if (roleId === '') throw new InvalidRequestError('missing role_id');
     const name = await roles.nameByRoleId(roleId);
@@ -155,6 +156,11 @@ export async function approleFactory(ctx: BackendContext): Promise<LogicalBacken
       const role = await roles.get(name);
       // The index is found by HMAC; the role must still hold exactly this role ID.
       if (!role || !sameString(role.role_id, roleId)) throw new InvalidRequestError(INVALID_CREDENTIALS);
+      // A role stored before constraints were required may still lack every one: it cannot log in.
+      if (!role.bind_secret_id && !role.secret_id_bound_cidrs.length && !role.token_bound_cidrs.length) throw new InvalidRequestError(INVALID_CREDENTIALS);
+      for (const [field, cidrs] of [['secret_id_bound_cidrs', role.secret_id_bound_cidrs], ['token_bound_cidrs', role.token_bound_cidrs]] as const) {
+        if (cidrs.length && !addressInCidrs(req.remoteAddress, cidrs)) throw new PermissionDeniedError(`source address ${JSON.stringify(req.remoteAddress ?? '')} unauthorized by CIDR restrictions on the role (${field})`);
+      }
       let metadata: Record<string, string> = {};
       if (role.bind_secret_id) {
         const secretId = d.getString('secret_id');
@@ -164,7 +170,7 @@ export async function approleFactory(ctx: BackendContext): Promise<LogicalBacken
         await secretIds.consume(name, entry);
         metadata = entry.metadata;
       }
-      return { auth: { ...tokenAuth(role), metadata: { ...metadata, role_name: name }, internalData: { role_name: name } } };
+      return { auth: { ...tokenAuth(role), boundCidrs: role.token_bound_cidrs, metadata: { ...metadata, role_name: name }, internalData: { role_name: name } } };
     });
   };
 

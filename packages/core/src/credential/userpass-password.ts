@@ -18,8 +18,14 @@ export const DEFAULT_SCRYPT: ScryptParams = { ln: 15, r: 8, p: 1 };
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 
-/** Bounds for imported hashes (`password_hash`): enough for any sane setting, small enough not to exhaust memory. */
+/** Bounds for imported hashes (`password_hash`), each parameter on its own... */
 const LIMITS = { ln: [10, 20], r: [1, 32], p: [1, 16] } as const;
+/**
+ * ...and together: scrypt takes 128·N·r bytes and 128·N·r·p of work, so `ln=20,r=32` alone would be 4 GiB per
+ * login. At most twice the default's memory (64 MiB) and four times its work.
+ */
+const MAX_MEMORY = 2 * 128 * 2 ** DEFAULT_SCRYPT.ln * DEFAULT_SCRYPT.r;
+const MAX_WORK = 4 * 128 * 2 ** DEFAULT_SCRYPT.ln * DEFAULT_SCRYPT.r * DEFAULT_SCRYPT.p;
 
 interface ParsedHash {
   params: ScryptParams;
@@ -51,6 +57,8 @@ function parse(text: string): ParsedHash | null {
   if (!m) return null;
   const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
   if (!inRange(params.ln, LIMITS.ln) || !inRange(params.r, LIMITS.r) || !inRange(params.p, LIMITS.p)) return null;
+  const memory = 128 * 2 ** params.ln * params.r;
+  if (memory > MAX_MEMORY || memory * params.p > MAX_WORK) return null;
   const salt = Buffer.from(m[4]!, 'base64');
   const key = Buffer.from(m[5]!, 'base64');
   if (salt.length < 8 || key.length < 16) return null;

@@ -8,6 +8,7 @@ import type { Auth, Request, Response } from '../logical/request.js';
 import { hashPassword, importPasswordHash, verifyPassword } from './userpass-password.js';
 import { TOKEN_FIELDS, applyPolicies, applyTokenFields, renewedAuth, samePolicies } from './token-fields.js';
 import { UserStore, loginAuth, newUser, userData, type UserEntry } from './userpass-user.js';
+import { BoundedQueue } from '../util/bounded-queue.js';
 
 const HELP = `
 The "userpass" credential provider allows authentication using a combination
@@ -32,6 +33,8 @@ export async function userpassFactory(ctx: BackendContext): Promise<LogicalBacke
   const users = new UserStore(ctx.storage);
   // Read-modify-write of one user (password change racing a policy change) must not lose either update.
   const locks = new KeyedLock();
+  // Each login costs a 32 MiB scrypt run on the thread pool: a few at a time, a bounded line behind them.
+  const logins = new BoundedQueue(2, 64);
 
   const writeUser = async (req: Request, d: FieldData): Promise<Response | null> => {
     const username = d.getString('username');
@@ -93,7 +96,7 @@ export async function userpassFactory(ctx: BackendContext): Promise<LogicalBacke
     if (password === '') throw new InvalidRequestError('missing password');
     const user = await users.get(username);
     // An unknown user still costs a hash, so timing does not tell which users exist.
-    const ok = await verifyPassword(password, user?.password_hash || null);
+    const ok = await logins.run(() => verifyPassword(password, user?.password_hash || null));
     if (!ok || !user) throw new InvalidRequestError(INVALID_CREDENTIALS);
     return { auth: loginAuth(username, user) };
   };

@@ -73,6 +73,8 @@ export interface Auth {
   /** Data a login stores to re-check on renewal. */
   internalData?: Record<string, unknown>;
   leaseDuration?: number;
+  /** CIDR blocks the issued token may be used from (`token_bound_cidrs`). */
+  boundCidrs?: string[];
 }
 
 export interface Secret {

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import type { FieldData } from '../framework/field.js';
 import type { PathDef } from '../framework/path.js';
+import type { Request } from '../logical/request.js';
 import { LOG_LEVELS, type ServerLogLevel, type ServerView } from './server-view.js';
 
 /** Vault's ParseLogLevel: its aliases included. */
@@ -72,6 +73,23 @@ export function serverPaths({ server }: { server: ServerView }): PathDef[] {
       operations: { read: async () => ({ raw: { status: 200, body: server.inFlightRequests() } }) },
       helpSynopsis: 'The requests this server is serving right now.',
     },
+    ...(server.metrics
+      ? [
+          {
+            pattern: 'metrics',
+            fields: { format: { type: 'string' as const, description: '"prometheus" for Prometheus text; JSON otherwise.' } },
+            operations: {
+              read: async (req: Request, d: FieldData) => {
+                const accept = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'accept')?.[1];
+                const { body, contentType } = await server.metrics!(d.getString('format'), accept);
+                // Vault answers the bare metrics, without the response envelope.
+                return { raw: { status: 200, body, ...(contentType ? { contentType } : {}) } };
+              },
+            },
+            helpSynopsis: 'The server metrics, as JSON or in the Prometheus format.',
+          } satisfies PathDef,
+        ]
+      : []),
     {
       pattern: 'host-info',
       operations: { read: async () => ({ data: await server.hostInfo() }) },

@@ -24,4 +24,9 @@ export interface ServerView {
   hostInfo(): Promise<Record<string, unknown>>;
   /** Vault's sanitized server configuration. */
   sanitizedConfig(): Record<string, unknown>;
+  /**
+   * `sys/metrics` in the format asked for (`?format=`, or an Accept header Prometheus sends): JSON, or text with its
+   * content type. Served through the request pipeline so it is ACL-checked, audited and counts a token's use.
+   */
+  metrics?(format: string, accept: string | undefined): Promise<{ body: unknown; contentType?: string }>;
 }

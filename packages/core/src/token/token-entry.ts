@@ -31,6 +31,8 @@ export interface TokenEntry {
   maxTTL?: number;
   /** What the auth method stored with the login, handed back to it on renewal. */
   internalData?: Record<string, unknown>;
+  /** CIDR blocks the token may be used from; absent = anywhere. */
+  boundCidrs?: string[];
 }
 
 /** The accessor index value: the accessor itself (for `accessors` listings) and where its token lives. */

@@ -56,6 +56,7 @@ export interface CreateTokenParams {
   entityId?: string;
   maxTTL?: number;
   internalData?: Record<string, unknown>;
+  boundCidrs?: string[];
   /** Register a lease (default true; the root token has none). */
   lease?: boolean;
 }
@@ -151,6 +152,7 @@ export class TokenStore {
     if (p.role) e.role = p.role;
     if (p.maxTTL) e.maxTTL = p.maxTTL;
     if (p.internalData) e.internalData = p.internalData;
+    if (p.boundCidrs?.length) e.boundCidrs = [...p.boundCidrs];
 
     const { hash, ops } = await this.index.insert(e);
     if (p.lease !== false) {
@@ -197,6 +199,7 @@ export class TokenStore {
       entityId: auth.entityId ?? '',
       maxTTL: auth.maxTTL ?? 0,
       internalData: auth.internalData,
+      ...(auth.boundCidrs?.length ? { boundCidrs: auth.boundCidrs } : {}),
     });
   }
 

@@ -1,18 +1,19 @@
 import { singleBlock, unknownKeys } from './blocks.js';
 import { ConfigError } from './errors.js';
 import { DEFAULT_LISTENER_ADDRESS, DEFAULT_MAX_REQUEST_SIZE, type ListenerConfig } from './types.js';
-import { formatHostPort, readBool, readEnum, readHostPort, readInt, readString } from './values.js';
+import { ciphersFromVault, DEFAULT_CIPHERS } from './tls-ciphers.js';
+import { formatHostPort, readBool, readDurationMs, readEnum, readHostPort, readInt, readString, readStringList } from './values.js';
 
 const LISTENER_KEYS = new Set([
   'address', 'cluster_address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'tls_min_version', 'max_request_size',
-  'telemetry',
+  'telemetry', 'tls_cipher_suites', 'tls_client_ca_file', 'tls_require_and_verify_client_cert', 'tls_disable_client_certs',
+  'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'tls_max_version',
 ]);
 /** Vault's listener keys that Strongroom accepts but does not act on. */
 const LISTENER_IGNORED = new Set([
-  'max_request_duration', 'tls_max_version', 'tls_cipher_suites', 'tls_client_ca_file', 'tls_require_and_verify_client_cert',
-  'tls_disable_client_certs', 'x_forwarded_for_authorized_addrs', 'x_forwarded_for_hop_skips',
+  'max_request_duration', 'x_forwarded_for_authorized_addrs', 'x_forwarded_for_hop_skips',
   'x_forwarded_for_reject_not_authorized', 'x_forwarded_for_reject_not_present', 'proxy_protocol_behavior',
-  'http_idle_timeout', 'http_read_header_timeout', 'http_read_timeout', 'http_write_timeout',
+ 'http_write_timeout',
 ]);
 
 /** One `listener "<type>" {...}` block. */
@@ -50,6 +51,25 @@ export function parseListener(label: string, body: Record<string, unknown>, wher
     tlsMinVersion = readEnum(body['tls_min_version'], ['tls12', 'tls13'] as const, `${at}: tls_min_version`);
   }
 
+  // Client certificates: asked for when a CA is given, required (handshake refused without one) when told so.
+  const tlsClientCaFile = file('tls_client_ca_file');
+  const flag = (k: string) => (body[k] === undefined ? false : readBool(body[k], `${at}: ${k}`));
+  const tlsRequireClientCert = flag('tls_require_and_verify_client_cert');
+  const tlsDisableClientCerts = flag('tls_disable_client_certs');
+  if (tlsRequireClientCert && tlsDisableClientCerts) {
+    throw new ConfigError(`${at}: "tls_disable_client_certs" and "tls_require_and_verify_client_cert" are mutually exclusive`);
+  }
+  if (tlsDisable && (tlsRequireClientCert || tlsClientCaFile !== undefined)) {
+    throw new ConfigError(`${at}: client certificates need TLS (tls_disable is true)`);
+  }
+  const tlsCiphers =
+    body['tls_cipher_suites'] === undefined ? DEFAULT_CIPHERS : ciphersFromVault(readStringList(body['tls_cipher_suites'], `${at}: tls_cipher_suites`), `${at}: tls_cipher_suites`);
+  const duration = (k: string) => (body[k] === undefined ? undefined : readDurationMs(body[k], `${at}: ${k}`));
+  const httpReadHeaderTimeoutMs = duration('http_read_header_timeout');
+  const httpReadTimeoutMs = duration('http_read_timeout');
+  const httpIdleTimeoutMs = duration('http_idle_timeout');
+  const tlsMaxVersion = body['tls_max_version'] === undefined ? 'tls13' : readEnum(body['tls_max_version'], ['tls12', 'tls13'] as const, `${at}: tls_max_version`);
+
   let maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
   if (body['max_request_size'] !== undefined) {
     const n = readInt(body['max_request_size'], `${at}: max_request_size`);
@@ -72,10 +92,18 @@ export function parseListener(label: string, body: Record<string, unknown>, wher
     clusterAddress,
     tlsDisable,
     tlsMinVersion,
+    tlsMaxVersion,
+    tlsCiphers,
+    tlsRequireClientCert,
+    tlsDisableClientCerts,
     maxRequestSize,
     telemetry: { unauthenticatedMetricsAccess },
   };
   if (tlsCertFile !== undefined) listener.tlsCertFile = tlsCertFile;
   if (tlsKeyFile !== undefined) listener.tlsKeyFile = tlsKeyFile;
+  if (tlsClientCaFile !== undefined) listener.tlsClientCaFile = tlsClientCaFile;
+  if (httpReadHeaderTimeoutMs !== undefined) listener.httpReadHeaderTimeoutMs = httpReadHeaderTimeoutMs;
+  if (httpReadTimeoutMs !== undefined) listener.httpReadTimeoutMs = httpReadTimeoutMs;
+  if (httpIdleTimeoutMs !== undefined) listener.httpIdleTimeoutMs = httpIdleTimeoutMs;
   return listener;
 }

@@ -53,6 +53,20 @@ export interface ListenerConfig {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   tlsMinVersion: 'tls12' | 'tls13';
+  /** OpenSSL cipher string (from `tls_cipher_suites`; default ECDHE + AEAD only). */
+  tlsCiphers: string;
+  /** CA bundle client certificates are verified against; setting it asks clients for one. */
+  tlsClientCaFile?: string;
+  /** A client without a valid certificate is refused at the handshake. */
+  tlsRequireClientCert: boolean;
+  tlsDisableClientCerts: boolean;
+  tlsMaxVersion: 'tls12' | 'tls13';
+  /** `http_read_header_timeout`: how long a client may take to send the request headers. */
+  httpReadHeaderTimeoutMs?: number;
+  /** `http_read_timeout`: how long a client may take to send the whole request. */
+  httpReadTimeoutMs?: number;
+  /** `http_idle_timeout`: how long a kept-alive connection may wait for its next request. */
+  httpIdleTimeoutMs?: number;
   /** Bytes; negative means no limit (Vault's convention). */
   maxRequestSize: number;
   telemetry: { unauthenticatedMetricsAccess: boolean };

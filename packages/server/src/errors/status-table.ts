@@ -31,6 +31,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   standby: 503,
   no_active_node: 503,
   audit_failed: 500,
+  rate_limited: 429,
   internal: 500,
   // barrier
   barrier_sealed: 503,

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger, Node } from '@strongroom/core';
-import { silentLogger } from '@strongroom/core';
+import { redactTokenInPath, silentLogger } from '@strongroom/core';
 import express, { type Express, type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { DEFAULT_MAX_REQUEST_SIZE } from '../config/types.js';
 import { sendError } from '../errors/error-response.js';
@@ -56,14 +56,16 @@ export function buildApp(node: Node, opts: AppOptions = {}): HttpApi {
   /** Opens the books on one request; the function returned closes them with the status sent. */
   const account = (method: string, url: string, remoteAddress: string | undefined): ((status: number) => void) => {
     const done = metrics.startRequest();
-    const forget = opts.inFlight?.begin({ method, path: url.split('?')[0]!, remoteAddress });
+    // A token in the URL must not reach the logs or sys/in-flight-req.
+    const path = redactTokenInPath(url.split('?')[0]!);
+    const forget = opts.inFlight?.begin({ method, path, remoteAddress });
     const t0 = performance.now();
     return (status) => {
       forget?.();
       done(method, status);
       logger.debug('http request', {
         method,
-        path: url.split('?')[0],
+        path,
         status,
         duration_ms: Math.round((performance.now() - t0) * 1000) / 1000,
         remote_address: remoteAddress,
@@ -75,7 +77,9 @@ export function buildApp(node: Node, opts: AppOptions = {}): HttpApi {
   const serve = async (req: IncomingRequest, url: string, res: ResponseSink, forwardedFrom?: string): Promise<void> => {
     const target = parseTarget(url);
     if (!target) throw new HttpError('http_not_found', '');
-    if (target.path === 'sys/metrics' && req.method === 'GET' && !target.query.get('help')) {
+    // An active node runs an authenticated metrics read through its pipeline (ACL, audit, a use of the token).
+    const directMetrics = opts.unauthenticatedMetricsAccess || !node.isActive() || !node.hasServerMetrics;
+    if (target.path === 'sys/metrics' && req.method === 'GET' && !target.query.get('help') && directMetrics) {
       await serveMetrics(
         node,
         metrics,

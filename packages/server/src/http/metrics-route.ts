@@ -34,7 +34,22 @@ async function checkAccess(node: Node, token: string): Promise<void> {
   if (!acl.allowOperation({ operation: 'read', path: 'sys/metrics', data: {} }).allowed) throw new PermissionDeniedError();
 }
 
-/** `GET /v1/sys/metrics`: served by each node itself (never forwarded), JSON or Prometheus text. */
+/** The metrics in the format asked for; also what the node's own `sys/metrics` path answers. */
+export async function renderMetrics(
+  metrics: ServerMetrics,
+  prometheusRetentionTime: number,
+  format: string | null,
+  accept: string | undefined,
+): Promise<{ body: unknown; contentType?: string }> {
+  if (!wantsPrometheus(format, accept)) return { body: await metrics.json() };
+  if (prometheusRetentionTime <= 0) throw new HttpError('http_metrics_disabled', 'prometheus is not enabled');
+  return { body: await metrics.prometheusText(), contentType: metrics.prometheusContentType };
+}
+
+/**
+ * `GET /v1/sys/metrics` without the request pipeline: for a listener with `unauthenticated_metrics_access` (as
+ * Vault, unaudited) and on a standby, which serves its own metrics and has no pipeline to run them through.
+ */
 export async function serveMetrics(
   node: Node,
   metrics: ServerMetrics,

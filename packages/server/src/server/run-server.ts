@@ -8,6 +8,7 @@ import type { DirectDispatch } from '../http/direct-dispatch.js';
 import type { StandbyHandler } from '../http/standby.js';
 import { sanitizedConfig } from '../config/sanitized-config.js';
 import { InFlightRequests } from '../http/in-flight.js';
+import { renderMetrics } from '../http/metrics-route.js';
 import { serverLogLevels } from '../logging/log-levels.js';
 import { createServerLogger, type ServerLogger } from '../logging/server-logger.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
@@ -85,6 +86,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
   // Shared by the node's sys paths and the HTTP layer that records the requests.
   const inFlight = new InFlightRequests();
   let node: Node;
+  const built: { metrics?: ServerMetrics } = {};
   let addrs: { apiAddr: string; clusterAddr: string };
   try {
     for (const l of config.listeners) listeners.push(await bindListener(l));
@@ -106,6 +108,8 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
         hostInfo,
         // The addresses actually bound (port 0 resolved), as the node advertises them.
         sanitizedConfig: () => sanitizedConfig({ ...config, ...addrs }),
+        // The metrics exist once the node does (they read it); no request reaches the node before that.
+        metrics: (format, accept) => renderMetrics(built.metrics!, config.telemetry.prometheusRetentionTime, format, accept),
       },
     });
   } catch (err) {
@@ -113,7 +117,7 @@ export async function runServer(opts: RunServerOptions = {}): Promise<RunningSer
     await closeStorage(storage, haStorage);
     throw err;
   }
-  const metrics = new ServerMetrics(node);
+  const metrics = (built.metrics = new ServerMetrics(node));
   // Forwarding and service registration exist only where the storage can hold the HA lock. The active serves
   // forwarded requests through the first listener's HTTP API, built next.
   let dispatch: DirectDispatch = async () => null;
