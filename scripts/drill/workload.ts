@@ -27,6 +27,13 @@ export interface WorkloadOptions {
 
 const now = (t0: number): number => Math.round((performance.now() - t0) * 1000);
 
+/**
+ * 503 answers that certainly changed nothing: the load balancer had no server, or the node refused before any work
+ * (sealed, standby, no active known) or its write was fenced off by Consul. Other 5xx and lost answers may have
+ * taken effect, and stay open-ended for the checker.
+ */
+const NOT_APPLIED = [/No server is available/i, /Vault is sealed/, /node is in standby mode/, /no active node found/, /no longer holds the HA lock/];
+
 export class Workload {
   readonly history: Operation[] = [];
   private running = false;
@@ -94,6 +101,7 @@ export class Workload {
       // A client error changed nothing; a read answered; a write acknowledged. Anything else may or may not have
       // taken effect, and stays open-ended (return null) for the checker.
       if (res.status >= 400 && res.status < 500 && res.status !== 404) op.return = now(this.t0);
+      else if (res.status === 503 && typeof body === 'string' && NOT_APPLIED.some((re) => re.test(body))) op.return = now(this.t0);
       else if (kind === 'get' && (res.status === 200 || res.status === 404)) {
         op.return = now(this.t0);
         op.value = res.status === 200 ? String((body as { data?: { data?: { v?: string } } }).data?.data?.v ?? '') : '';

@@ -5,6 +5,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -36,6 +37,8 @@ type verdict struct {
 }
 
 func main() {
+	timeout := flag.Duration("timeout", 60*time.Second, "give up (result \"unknown\") after this long")
+	flag.Parse()
 	var ops []op
 	if err := json.NewDecoder(os.Stdin).Decode(&ops); err != nil {
 		fmt.Fprintln(os.Stderr, "bad history:", err)
@@ -85,7 +88,7 @@ func main() {
 		})
 	}
 	started := time.Now()
-	res := porcupine.CheckOperationsTimeout(model, history, 60*time.Second)
+	res := porcupine.CheckOperationsTimeout(model, history, *timeout)
 	v := verdict{Operations: len(history), Keys: len(keys), Millis: time.Since(started).Milliseconds()}
 	switch res {
 	case porcupine.Ok:
