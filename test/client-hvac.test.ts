@@ -1,49 +1,38 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { postgresAvailable, startPostgres, type PostgresServer } from '@strongroom/core/testing';
-import { startConsulDev, type ConsulCluster } from '@strongroom/storage/testing';
+import { postgresAvailable } from '@strongroom/core/testing';
+import { startClientLab, type ClientLab } from './helpers/client-lab.js';
 import { ensureTool, repoRoot, runProcess } from './helpers/client-process.js';
-import { startNodes, stopNodes, type StrongroomNode } from './helpers/strongroom-cluster.js';
 
 // Python's hvac (pinned, from PyPI, in a virtual environment scripts/hvac/ensure.mjs makes), unchanged, against two
 // Strongroom nodes over a real Consul: it initializes and unseals them itself, finds the active and the standby
 // from their health answers, and runs a whole session (test/clients/hvac_session.py) including the database engine
 // against a real PostgreSQL, whose issued credentials it logs in with through psycopg2.
 const skip = !postgresAvailable() && 'PostgreSQL binaries not installed';
-let consul: ConsulCluster;
-let nodes: StrongroomNode[];
-let pgServer: PostgresServer;
+let lab: ClientLab;
 let python: string;
 
 before(async () => {
   if (skip) return;
   python = await ensureTool('hvac');
-  pgServer = await startPostgres();
-  consul = await startConsulDev();
-  nodes = await startNodes(consul, 2);
+  lab = await startClientLab();
 });
 
 after(async () => {
-  await stopNodes(nodes ?? []);
-  await consul?.stop();
-  await pgServer?.stop();
+  await lab?.stop();
 });
 
 test('hvac runs a whole session against an active and a standby node', { skip, timeout: 240_000 }, async () => {
-  const r = await runProcess(python, [path.join(repoRoot, 'test', 'clients', 'hvac_session.py'), nodes[0]!.apiAddr, nodes[1]!.apiAddr], {
+  const r = await runProcess(python, [path.join(repoRoot, 'test', 'clients', 'hvac_session.py'), lab.nodes[0]!.apiAddr, lab.nodes[1]!.apiAddr], {
     env: {
       ...process.env,
       PYTHONUNBUFFERED: '1',
-      PG_CONNECTION_URL: pgServer.connectionUrl,
-      PG_HOST: pgServer.host,
-      PG_PORT: String(pgServer.port),
-      PG_USER: pgServer.superuser,
-      PG_PASSWORD: pgServer.password,
+      ...lab.pgEnv,
     },
     timeoutMs: 200_000,
   });
-  const logs = (): string => nodes.map((n) => `--- node ${n.index}\n${n.output().slice(-4000)}`).join('\n');
+  const logs = (): string => lab.nodes.map((n) => `--- node ${n.index}\n${n.output().slice(-4000)}`).join('\n');
   assert.equal(r.code, 0, `hvac session failed:\n${r.stderr}\n${logs()}`);
   const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
   console.log(`# hvac ${report.hvac_version}: ${report.steps.length} steps`);

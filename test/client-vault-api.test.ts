@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { postgresAvailable, startPostgres, type PostgresServer } from '@strongroom/core/testing';
-import { startConsulDev, type ConsulCluster } from '@strongroom/storage/testing';
+import { postgresAvailable } from '@strongroom/core/testing';
+import { startClientLab, type ClientLab } from './helpers/client-lab.js';
 import { ensureTool, runProcess } from './helpers/client-process.js';
-import { startNodes, stopNodes, type StrongroomNode } from './helpers/strongroom-cluster.js';
 
 // HashiCorp's Go client, github.com/hashicorp/vault/api (pinned in scripts/vault-api-client/go.mod, built from the
 // Go module proxy by its ensure.mjs), unchanged, against two Strongroom nodes over a real Consul: the program
@@ -11,39 +10,29 @@ import { startNodes, stopNodes, type StrongroomNode } from './helpers/strongroom
 // helpers (Sys(), KVv1/KVv2, Auth().Token(), Auth().Login with api/auth/userpass and approle, wrapping) and a real
 // PostgreSQL behind the database engine.
 const skip = !postgresAvailable() && 'PostgreSQL binaries not installed';
-let consul: ConsulCluster;
-let nodes: StrongroomNode[];
-let pgServer: PostgresServer;
+let lab: ClientLab;
 let program: string;
 
 before(async () => {
   if (skip) return;
   program = await ensureTool('vault-api-client');
-  pgServer = await startPostgres();
-  consul = await startConsulDev();
-  nodes = await startNodes(consul, 2);
+  lab = await startClientLab();
 });
 
 after(async () => {
-  await stopNodes(nodes ?? []);
-  await consul?.stop();
-  await pgServer?.stop();
+  await lab?.stop();
 });
 
 test('vault/api runs a whole session against an active and a standby node', { skip, timeout: 240_000 }, async () => {
-  const r = await runProcess(program, [nodes[0]!.apiAddr, nodes[1]!.apiAddr], {
+  const r = await runProcess(program, [lab.nodes[0]!.apiAddr, lab.nodes[1]!.apiAddr], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      PG_CONNECTION_URL: pgServer.connectionUrl,
-      PG_HOST: pgServer.host,
-      PG_PORT: String(pgServer.port),
-      PG_USER: pgServer.superuser,
-      PG_PASSWORD: pgServer.password,
+      ...lab.pgEnv,
     },
     timeoutMs: 200_000,
   });
-  const logs = (): string => nodes.map((n) => `--- node ${n.index}\n${n.output().slice(-4000)}`).join('\n');
+  const logs = (): string => lab.nodes.map((n) => `--- node ${n.index}\n${n.output().slice(-4000)}`).join('\n');
   assert.equal(r.code, 0, `vault/api session failed:\n${r.stderr}\n${logs()}`);
   const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
   console.log(`# vault/api ${report.vault_api_version}: ${report.steps.length} steps`);
