@@ -40,7 +40,7 @@ test('static seal: a tampered value, or one relabelled with another key id, fail
   const seal = new StaticSeal({ currentKeyId: 'a', currentKey: key, previousKeyId: 'b', previousKey: key });
   const w = await seal.wrap(generateKey());
   const raw = Buffer.from(w.ciphertext, 'base64');
-  raw[20] ^= 1;
+  raw[20]! ^= 1;
   await assert.rejects(seal.unwrap({ ...w, ciphertext: raw.toString('base64') }), DecryptFailedError);
   await assert.rejects(seal.unwrap({ ...w, key_id: 'b' }), DecryptFailedError);
   await assert.rejects(seal.unwrap({ ...w, ciphertext: 'AAAA' }), /truncated/);

@@ -126,8 +126,8 @@ describe('auto-unseal with the static seal', () => {
     await n.waitActive();
     await n.seal();
     assert.equal(n.isSealed(), true);
-    const tampered = Buffer.from(r.recovery_keys_base64[1], 'base64');
-    tampered[10] ^= 0xff;
+    const tampered = Buffer.from(r.recovery_keys_base64[1]!, 'base64');
+    tampered[10]! ^= 0xff;
     await request(n, 'update', 'sys/unseal', '', { key: r.recovery_keys_base64[0] });
     await assert.rejects(request(n, 'update', 'sys/unseal', '', { key: tampered.toString('base64') }), /invalid recovery key/);
     assert.equal(n.isSealed(), true);

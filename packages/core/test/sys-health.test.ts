@@ -13,6 +13,7 @@ async function health(s: State, query: Record<string, string> = {}): Promise<{ s
   const backend = localSystemBackend({
     node: {
       initialized: async () => true,
+      sealType: () => 'shamir',
       initialize: async () => {
         throw new Error('unused');
       },

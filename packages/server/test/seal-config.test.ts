@@ -97,10 +97,10 @@ describe('static seal keys at start-up', () => {
     let srv = await runServer({ configPaths: [join(dir, 'file.hcl')], stdout: new PassThrough(), env: {} });
     try {
       const url = srv.addresses[0]!;
-      const init = await (await fetch(`${url}/v1/sys/init`, { method: 'PUT', body: JSON.stringify({ recovery_shares: 1, recovery_threshold: 1 }) })).json();
+      const init = (await (await fetch(`${url}/v1/sys/init`, { method: 'PUT', body: JSON.stringify({ recovery_shares: 1, recovery_threshold: 1 }) })).json()) as { recovery_keys: string[]; keys: string[] };
       assert.equal(init.recovery_keys.length, 1);
       assert.deepEqual(init.keys, []);
-      const status = await (await fetch(`${url}/v1/sys/seal-status`)).json();
+      const status = (await (await fetch(`${url}/v1/sys/seal-status`)).json()) as Record<string, unknown>;
       assert.equal(status.sealed, false);
       assert.equal(status.type, 'static');
       assert.equal(status.recovery_seal, true);
