@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): makes sure Consul, PostgreSQL and the client builds (hvac, vault/api) are at hand, type-checks
-// the whole tree, then runs every package's tests and the cluster tests with Node's own runner.
+// the whole tree (sources, tests and scripts), then runs every package's tests and the cluster tests with Node's own runner.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +36,8 @@ run(process.execPath, ['scripts/haproxy/ensure.mjs']);
 run(process.execPath, ['scripts/hvac/ensure.mjs']);
 run(process.execPath, ['scripts/vault-api-client/ensure.mjs']);
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+// The tests and scripts too: the build above checks only the packages' sources.
+run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.base.json']);
 const files = only.length
   ? only
   : [...['storage', 'barrier', 'core', 'server', 'cli'].flatMap((p) => testFiles(path.join(root, 'packages', p, 'test'))), ...testFiles(path.join(root, 'test'))];
