@@ -80,9 +80,10 @@ export class ConsulClient {
     this.agent.destroy();
   }
 
-  async kvGet(key: string, opts: { index?: number; wait?: string; signal?: AbortSignal } = {}): Promise<{ pair: KVPair | null; index: number }> {
+  async kvGet(key: string, opts: { index?: number; wait?: string; signal?: AbortSignal; consistent?: boolean } = {}): Promise<{ pair: KVPair | null; index: number }> {
     const ctx = abortContext(opts.signal);
     const q: Record<string, unknown> = { key, buffer: true, ctx };
+    if (opts.consistent) q.consistent = true;
     if (opts.index !== undefined) {
       q.index = opts.index;
       q.wait = opts.wait ?? '30s';
@@ -109,9 +110,9 @@ export class ConsulClient {
     }
   }
 
-  async kvKeys(prefix: string): Promise<string[]> {
+  async kvKeys(prefix: string, opts: { consistent?: boolean } = {}): Promise<string[]> {
     try {
-      const keys = (await this.consul.kv.keys({ key: prefix, separator: '/' } as never)) as unknown;
+      const keys = (await this.consul.kv.keys({ key: prefix, separator: '/', ...(opts.consistent ? { consistent: true } : {}) } as never)) as unknown;
       return Array.isArray(keys) ? (keys as string[]) : [];
     } catch (err) {
       if ((err as ResponseErrorShape).response?.statusCode === 404) return [];

@@ -56,7 +56,8 @@ export class ConsulBackend implements HABackend {
 
   async get(key: string): Promise<Uint8Array | null> {
     validateKey(key);
-    const { pair } = await this.client.kvGet(this.path + key);
+    // Consistent: a newly elected Consul leader may answer a default read from state older than what it committed.
+    const { pair } = await this.client.kvGet(this.path + key, { consistent: true });
     return pair ? new Uint8Array(pair.value) : null;
   }
 
@@ -71,7 +72,7 @@ export class ConsulBackend implements HABackend {
   async list(prefix: string): Promise<string[]> {
     validatePrefix(prefix);
     const full = this.path + prefix;
-    const keys = await this.client.kvKeys(full);
+    const keys = await this.client.kvKeys(full, { consistent: true });
     const out = new Set<string>();
     for (const k of keys) {
       if (!k.startsWith(full)) continue;
