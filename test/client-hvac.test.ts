@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { postgresAvailable } from '@strongroom/core/testing';
-import { startClientLab, type ClientLab } from './helpers/client-lab.js';
+import { sessionReport, startClientLab, type ClientLab } from './helpers/client-lab.js';
 import { ensureTool, repoRoot, runProcess } from './helpers/client-process.js';
 
 // Python's hvac (pinned, from PyPI, in a virtual environment scripts/hvac/ensure.mjs makes), unchanged, against two
@@ -32,9 +32,7 @@ test('hvac runs a whole session against an active and a standby node', { skip, t
     },
     timeoutMs: 200_000,
   });
-  const logs = (): string => lab.nodes.map((n) => `--- node ${n.index}\n${n.output().slice(-4000)}`).join('\n');
-  assert.equal(r.code, 0, `hvac session failed:\n${r.stderr}\n${logs()}`);
-  const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const report = sessionReport(lab, 'hvac', r);
   console.log(`# hvac ${report.hvac_version}: ${report.steps.length} steps`);
   assert.equal(report.hvac_version, '2.4.0');
   assert.deepEqual(report.steps, [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { postgresAvailable } from '@strongroom/core/testing';
-import { startClientLab, type ClientLab } from './helpers/client-lab.js';
+import { sessionReport, startClientLab, type ClientLab } from './helpers/client-lab.js';
 import { ensureTool, runProcess } from './helpers/client-process.js';
 
 // HashiCorp's Go client, github.com/hashicorp/vault/api (pinned in scripts/vault-api-client/go.mod, built from the
@@ -32,9 +32,7 @@ test('vault/api runs a whole session against an active and a standby node', { sk
     },
     timeoutMs: 200_000,
   });
-  const logs = (): string => lab.nodes.map((n) => `--- node ${n.index}\n${n.output().slice(-4000)}`).join('\n');
-  assert.equal(r.code, 0, `vault/api session failed:\n${r.stderr}\n${logs()}`);
-  const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const report = sessionReport(lab, 'vault/api', r);
   console.log(`# vault/api ${report.vault_api_version}: ${report.steps.length} steps`);
   assert.equal(report.vault_api_version, 'v1.23.0');
   assert.deepEqual(report.steps, [

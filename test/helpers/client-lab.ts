@@ -31,3 +31,10 @@ export async function startClientLab(): Promise<ClientLab> {
   const pgEnv = { PG_CONNECTION_URL: pg.connectionUrl, PG_HOST: pg.host, PG_PORT: String(pg.port), PG_USER: pg.superuser, PG_PASSWORD: pg.password };
   return { nodes, pg, pgEnv, stop };
 }
+
+/** A client session's JSON report (its last line of output); a failed session fails with the nodes' logs. */
+export function sessionReport(lab: ClientLab, client: string, r: { code: number | null; stdout: string; stderr: string }): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const logs = lab.nodes.map((n) => `--- node ${n.index}\n${n.output().slice(-4000)}`).join('\n');
+  if (r.code !== 0) throw new Error(`${client} session failed (exit ${r.code}):\n${r.stderr}\n${logs}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
